@@ -1,0 +1,1 @@
+"""Pure, type-annotated Python functions that the warehouse registers as DuckDB UDFs."""
