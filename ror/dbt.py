@@ -1,0 +1,105 @@
+"""Running dbt for a warehouse: the profile `ror` writes for itself, and `dbt build`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ror.settings import PROJECT_DIR, Paths
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    failures: list[str]  # "model.ror.x: error" lines from run_results.json
+    log_file: Path
+
+
+def profile_text(paths: Paths) -> str:
+    """The profile of profiles.example.yml, with this run's absolute warehouse path."""
+    return (
+        "ror:\n"
+        "  target: dev\n"
+        "  outputs:\n"
+        "    dev:\n"
+        "      type: duckdb\n"
+        f"      path: {json.dumps(str(paths.warehouse))}\n"
+        "      schema: main\n"
+        f"      threads: {paths.threads}\n"
+        "      settings:\n"
+        f"        memory_limit: {json.dumps(paths.memory_limit)}\n"
+        "        preserve_insertion_order: false\n"
+        "      plugins:\n"
+        "        - module: python_udfs.plugin\n"
+    )
+
+
+def dbt_executable() -> str:
+    local = Path(sys.executable).with_name("dbt")
+    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_command(paths: Paths, args: list[str]) -> list[str]:
+    paths.dbt_dir.mkdir(parents=True, exist_ok=True)
+    (paths.dbt_dir / "profiles.yml").write_text(profile_text(paths))
+    return [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(paths.dbt_dir),
+        "--target-path",
+        str(paths.dbt_dir / "target"),
+        "--log-path",
+        str(paths.dbt_dir / "logs"),
+    ]
+
+
+def run_dbt(
+    paths: Paths,
+    args: list[str],
+    echo: Callable[[str], None],
+) -> DbtResult:
+    """Run dbt in a child process, streaming its lines to `echo`."""
+    command = dbt_command(paths, args)
+    env = dict(
+        os.environ, ROR_WAREHOUSE=str(paths.warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"
+    )
+    env.setdefault("DBT_USE_COLORS", "false")
+    with subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            echo(line.rstrip("\n"))
+        returncode = process.wait()
+    return DbtResult(returncode, _failures(paths), paths.dbt_dir / "logs" / "dbt.log")
+
+
+def _failures(paths: Paths) -> list[str]:
+    results = paths.dbt_dir / "target" / "run_results.json"
+    if not results.exists():
+        return []
+    try:
+        data = json.loads(results.read_text())
+    except json.JSONDecodeError:
+        return []
+    failing = []
+    for result in data.get("results", []):
+        if result.get("status") in ("error", "fail", "runtime error"):
+            message = (result.get("message") or "").strip().splitlines()
+            failing.append(f"{result['unique_id']}: {message[0] if message else result['status']}")
+    return failing

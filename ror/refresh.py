@@ -1,0 +1,219 @@
+"""`ror refresh`: load new batches -> quality gate -> dbt build -> publish, one at a time.
+
+Exit codes (contracts/operations.md): 0 published; 2 a batch was refused (loader or gate);
+3 dbt build or its tests failed; 4 another refresh holds the lock; 1 anything else. Every
+outcome is appended to the run log, which `ror status` reads and publishing copies into
+ops.refresh_runs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import duckdb
+
+from ror.dbt import run_dbt
+from ror.loader import LoadReport, load_landing
+from ror.publish import publish
+from ror.runs import append_run
+from ror.settings import Paths
+
+EXIT_PUBLISHED, EXIT_ERROR, EXIT_REFUSED, EXIT_DBT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 4
+
+
+class RefreshLocked(Exception):
+    pass
+
+
+class Refused(Exception):
+    """A batch refused by the loader or the gate: nothing is published."""
+
+
+class DbtFailed(Exception):
+    pass
+
+
+@contextmanager
+def refresh_lock(lock_file: Path) -> Iterator[None]:
+    """An exclusive flock: released by the kernel when the holder exits, even on kill -9,
+    so a stale lock file never blocks the next refresh."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_file.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise RefreshLocked(
+            f"another refresh holds the lock {lock_file} ({holder}); try again when it ends"
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+class Log:
+    """Plain, timestamped log lines on stderr (what cron mails and orchestrators keep)."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+
+    def __call__(self, message: str) -> None:
+        self.stream.write(f"{datetime.now(UTC):%H:%M:%S} {message}\n")
+        self.stream.flush()
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Refresh:
+    def __init__(
+        self, paths: Paths, full_refresh: bool = False, log: Callable[[str], None] | None = None
+    ):
+        self.paths = paths
+        self.full_refresh = full_refresh
+        self.log = log or Log()
+        self.run: dict[str, Any] = {
+            "run_id": new_run_id(),
+            "started_at": _now(),
+            "full_refresh": full_refresh,
+        }
+
+    def step(self, name: str, function: Callable[[], Any]) -> Any:
+        self.log(f"[{name}] start")
+        began = time.perf_counter()
+        try:
+            return function()
+        finally:
+            seconds = time.perf_counter() - began
+            self.run[f"{name}_seconds"] = round(seconds, 3)
+            self.log(f"[{name}] {seconds:.1f}s")
+
+    def execute(self) -> int:
+        began = time.perf_counter()
+        try:
+            with refresh_lock(self.paths.lock_file):
+                code = self._steps()
+        except RefreshLocked as locked:
+            print(f"ror refresh: {locked}", file=sys.stderr)
+            return EXIT_LOCKED
+        except Refused as refused:
+            code = self._finish(EXIT_REFUSED, "refused", str(refused))
+        except DbtFailed as failed:
+            code = self._finish(EXIT_DBT_FAILED, "dbt_failed", str(failed))
+        except Exception as error:  # noqa: BLE001 - one line for the scheduler, detail in the log
+            self.log(f"unexpected error: {type(error).__name__}: {error}")
+            code = self._finish(EXIT_ERROR, "failed", f"{type(error).__name__}: {error}")
+        self.run["total_seconds"] = round(time.perf_counter() - began, 3)
+        return code
+
+    def _finish(self, code: int, status: str, message: str) -> int:
+        self.run.update(status=status, exit_code=code, message=message, finished_at=_now())
+        append_run(self.paths.runs_log, self.run)
+        print(f"ror refresh: {message}", file=sys.stderr)
+        return code
+
+    def _steps(self) -> int:
+        paths = self.paths
+        paths.home.mkdir(parents=True, exist_ok=True)
+        self.log(
+            f"refresh {self.run['run_id']}: landing {paths.landing} -> warehouse {paths.warehouse}"
+        )
+        report: LoadReport = self.step("load", self._load)
+        for note in report.notes:
+            self.log(f"note: {note}")
+        if report.refused:
+            raise Refused("; ".join(report.refusals))
+        self.step("gate", lambda: self._gate(report))
+        args = ["build"] + (["--full-refresh"] if self.full_refresh else [])
+        result = self.step(
+            "dbt", lambda: run_dbt(paths, args, lambda line: self.log(f"dbt | {line}"))
+        )
+        if result.returncode != 0:
+            detail = "; ".join(result.failures[:3]) or f"dbt exited with {result.returncode}"
+            more = f" (+{len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
+            raise DbtFailed(f"dbt build failed: {detail}{more}; log: {result.log_file}")
+        self._count_rows(report)
+        self.run.update(status="published", exit_code=EXIT_PUBLISHED, message="published")
+        self.run["finished_at"] = _now()
+        counts = self.step(
+            "publish", lambda: publish(paths.warehouse, paths.bi, paths.runs_log, self.run)
+        )
+        append_run(paths.runs_log, self.run)
+        self.log(
+            f"published {paths.bi}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+        return EXIT_PUBLISHED
+
+    def _load(self) -> LoadReport:
+        con = duckdb.connect(str(self.paths.warehouse))
+        try:
+            report = load_landing(con, self.paths.landing, self.run["run_id"], self.log)
+        finally:
+            con.close()
+        self.run.update(
+            files_loaded=len(report.loaded),
+            files_skipped=len(report.skipped),
+            rows_raw=sum(f.rows_raw for f in report.loaded),
+            rows_rejected=sum(f.rows_rejected for f in report.loaded),
+        )
+        self.log(
+            f"loaded {len(report.loaded)} new files ({self.run['rows_raw']} rows, "
+            f"{self.run['rows_rejected']} rejected lines); {len(report.skipped)} already loaded"
+        )
+        return report
+
+    def _gate(self, report: LoadReport) -> None:
+        from ror.gate import run_gate
+
+        new_files = [(f.source, f.batch, f.file_hash) for f in report.loaded]
+        con = duckdb.connect(str(self.paths.warehouse))
+        try:
+            outcome = run_gate(con, new_files, self.run["run_id"], self.paths.data_docs)
+        finally:
+            con.close()
+        for warning in outcome.warnings:
+            self.log(f"gate warning: {warning}")
+        if outcome.blocked:
+            raise Refused("; ".join(outcome.failures))
+
+    def _count_rows(self, report: LoadReport) -> None:
+        """This run's batches as ops.reconciliation counts them."""
+        batches = sorted({(f.source, f.batch) for f in report.loaded})
+        con = duckdb.connect(str(self.paths.warehouse), read_only=True)
+        try:
+            staged, quarantined, duplicate = con.execute(
+                """select coalesce(sum(rows_staged), 0), coalesce(sum(rows_quarantined), 0),
+                          coalesce(sum(rows_duplicate), 0)
+                from ops.reconciliation
+                where list_contains(?::varchar[], source || '/' || batch)""",
+                [[f"{s}/{b}" for s, b in batches]],
+            ).fetchone()
+        finally:
+            con.close()
+        self.run.update(rows_staged=staged, rows_quarantined=quarantined, rows_duplicate=duplicate)
+
+
+def refresh(paths: Paths, full_refresh: bool = False) -> int:
+    return Refresh(paths, full_refresh).execute()

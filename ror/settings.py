@@ -1,0 +1,64 @@
+"""Where things are: the public defaults of contracts/operations.md and their env overrides."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _project_dir() -> Path:
+    """The dbt project: ROR_PROJECT_DIR, else the checkout this package is installed from."""
+    if "ROR_PROJECT_DIR" in os.environ:
+        return Path(os.environ["ROR_PROJECT_DIR"]).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "dbt_project.yml").exists():
+        return here
+    return Path.cwd()
+
+
+PROJECT_DIR = _project_dir()
+
+
+@dataclass(frozen=True)
+class Paths:
+    landing: Path
+    warehouse: Path
+    bi: Path
+    memory_limit: str = "4GB"
+    threads: int = 2
+
+    @classmethod
+    def from_args(
+        cls, landing: str | None = None, warehouse: str | None = None, bi: str | None = None
+    ) -> Paths:
+        return cls(
+            landing=Path(landing or os.environ.get("ROR_LANDING", "landing")).resolve(),
+            warehouse=Path(
+                warehouse or os.environ.get("ROR_WAREHOUSE", "warehouse/ror.duckdb")
+            ).resolve(),
+            bi=Path(bi or os.environ.get("ROR_BI", "warehouse/ror_bi.duckdb")).resolve(),
+            memory_limit=os.environ.get("ROR_MEMORY_LIMIT", "4GB"),
+            threads=int(os.environ.get("ROR_THREADS", "2")),
+        )
+
+    @property
+    def home(self) -> Path:
+        """The folder of the warehouse file: lock, run log, dbt's profile/target/logs."""
+        return self.warehouse.parent
+
+    @property
+    def dbt_dir(self) -> Path:
+        return self.home / f"{self.warehouse.stem}.dbt"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / f"{self.warehouse.stem}.refresh.lock"
+
+    @property
+    def runs_log(self) -> Path:
+        return self.home / f"{self.warehouse.stem}.refresh_runs.jsonl"
+
+    @property
+    def data_docs(self) -> Path:
+        return self.home / "data_docs"
