@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,20 @@ def profile_text(paths: Paths) -> str:
     )
 
 
+def pseudonym_salt(paths: Paths) -> str:
+    """The salt of the marts' person keys: ROR_PSEUDONYM_SALT, else a secret kept beside the
+    warehouse (created once, mode 0600), never in the repository."""
+    if os.environ.get("ROR_PSEUDONYM_SALT"):
+        return os.environ["ROR_PSEUDONYM_SALT"]
+    salt_file = paths.home / f"{paths.warehouse.stem}.salt"
+    if not salt_file.exists():
+        salt_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return salt_file.read_text().strip()
+
+
 def dbt_executable() -> str:
     local = Path(sys.executable).with_name("dbt")
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
@@ -70,7 +85,10 @@ def run_dbt(
     """Run dbt in a child process, streaming its lines to `echo`."""
     command = dbt_command(paths, args)
     env = dict(
-        os.environ, ROR_WAREHOUSE=str(paths.warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"
+        os.environ,
+        ROR_WAREHOUSE=str(paths.warehouse),
+        ROR_PSEUDONYM_SALT=pseudonym_salt(paths),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     env.setdefault("DBT_USE_COLORS", "false")
     with subprocess.Popen(

@@ -1,4 +1,4 @@
-"""Landing loader: new files under landing/<source>/<batch>/ into raw.<source>, with DuckDB's readers.
+"""Landing loader: new files of landing/<source>/<batch>/ into raw.<source>, by DuckDB's readers.
 
 One pass per file in Python checks what DuckDB cannot report as a row (UTF-8, the header,
 JSON-ness) and hashes the bytes; DuckDB then reads the file (CSV reader with reject tables,
@@ -179,7 +179,9 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
             decoder.decode(b"", final=True)
             scan.bare_crs += 1 if previous_cr else 0
     except UnicodeDecodeError:
-        raise FileRefused(relative, "not UTF-8", "the file ends inside a multi-byte character")
+        raise FileRefused(
+            relative, "not UTF-8", "the file ends inside a multi-byte character"
+        ) from None
     except (OSError, EOFError, zlib.error) as error:
         raise FileRefused(relative, "not CSV/JSON", f"cannot be decompressed: {error}") from None
 
@@ -409,7 +411,9 @@ class Loader:
             )
         except duckdb.Error as error:
             reason = str(error).strip().splitlines()[0]
-            raise FileRefused(scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}")
+            raise FileRefused(
+                scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}"
+            ) from None
         finally:
             if temporary:
                 temporary.unlink(missing_ok=True)
@@ -468,7 +472,9 @@ class Loader:
             )
         except duckdb.Error as error:
             reason = str(error).strip().splitlines()[0]
-            raise FileRefused(scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}")
+            raise FileRefused(
+                scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}"
+            ) from None
         self.con.execute(
             """create or replace temp table ror_file as
             select *, case
@@ -478,8 +484,8 @@ class Loader:
             from ror_file"""
         )
         counts = self.con.execute(
-            "select count(*) filter (where reason is null), count(*) filter (where reason is not null)"
-            " from ror_file"
+            "select count(*) filter (where reason is null), "
+            "count(*) filter (where reason is not null) from ror_file"
         ).fetchone()
         rows_raw, rows_bad = counts
         if rows_raw == 0 and rows_bad > 0:

@@ -1,4 +1,4 @@
-"""Publishing: the marts and the ops tables, and nothing else, into a new BI file swapped in by rename.
+"""Publishing: the marts and ops tables, nothing else, into a new BI file swapped in by rename.
 
 A reader that opened the old BI file keeps reading it (the rename does not touch its inode);
 a reader that opens the path after the rename sees the new file whole. A failure or a kill
@@ -44,9 +44,9 @@ def publish(warehouse: Path, bi: Path, runs_log: Path, run: dict[str, Any]) -> d
         con.execute("create schema marts")
         con.execute("create schema ops")
         tables = con.execute(
-            """select table_schema, table_name from wh.information_schema.tables
-            where table_catalog = 'wh' and table_type = 'BASE TABLE'
-              and (table_schema = 'marts' or (table_schema = 'ops' and table_name in ?))
+            """select schema_name, table_name from duckdb_tables()
+            where database_name = 'wh'
+              and (schema_name = 'marts' or (schema_name = 'ops' and list_contains(?, table_name)))
             order by 1, 2""",
             [list(PUBLISHED_OPS_TABLES)],
         ).fetchall()

@@ -94,6 +94,7 @@ class Refresh:
         self.paths = paths
         self.full_refresh = full_refresh
         self.log = log or Log()
+        self.began = time.perf_counter()
         self.run: dict[str, Any] = {
             "run_id": new_run_id(),
             "started_at": _now(),
@@ -111,7 +112,6 @@ class Refresh:
             self.log(f"[{name}] {seconds:.1f}s")
 
     def execute(self) -> int:
-        began = time.perf_counter()
         try:
             with refresh_lock(self.paths.lock_file):
                 code = self._steps()
@@ -125,11 +125,14 @@ class Refresh:
         except Exception as error:  # noqa: BLE001 - one line for the scheduler, detail in the log
             self.log(f"unexpected error: {type(error).__name__}: {error}")
             code = self._finish(EXIT_ERROR, "failed", f"{type(error).__name__}: {error}")
-        self.run["total_seconds"] = round(time.perf_counter() - began, 3)
         return code
 
-    def _finish(self, code: int, status: str, message: str) -> int:
+    def _stamp(self, status: str, code: int, message: str) -> None:
         self.run.update(status=status, exit_code=code, message=message, finished_at=_now())
+        self.run["total_seconds"] = round(time.perf_counter() - self.began, 3)
+
+    def _finish(self, code: int, status: str, message: str) -> int:
+        self._stamp(status, code, message)
         append_run(self.paths.runs_log, self.run)
         print(f"ror refresh: {message}", file=sys.stderr)
         return code
@@ -145,7 +148,8 @@ class Refresh:
             self.log(f"note: {note}")
         if report.refused:
             raise Refused("; ".join(report.refusals))
-        self.step("gate", lambda: self._gate(report))
+        if report.loaded:
+            self.step("gate", lambda: self._gate(report))
         args = ["build"] + (["--full-refresh"] if self.full_refresh else [])
         result = self.step(
             "dbt", lambda: run_dbt(paths, args, lambda line: self.log(f"dbt | {line}"))
@@ -155,8 +159,7 @@ class Refresh:
             more = f" (+{len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
             raise DbtFailed(f"dbt build failed: {detail}{more}; log: {result.log_file}")
         self._count_rows(report)
-        self.run.update(status="published", exit_code=EXIT_PUBLISHED, message="published")
-        self.run["finished_at"] = _now()
+        self._stamp("published", EXIT_PUBLISHED, "published")
         counts = self.step(
             "publish", lambda: publish(paths.warehouse, paths.bi, paths.runs_log, self.run)
         )

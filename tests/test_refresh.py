@@ -1,0 +1,137 @@
+"""`ror refresh` end to end on a generated landing folder: real loads, real dbt, real publish."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("refresh")]
+
+ROR = [sys.executable, "-m", "ror.cli"]
+
+
+def ror(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ROR, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def bi_tables(bi: Path) -> dict[str, list[tuple]]:
+    """Every published table's rows, sorted, so two BI files can be compared."""
+    con = duckdb.connect(str(bi), read_only=True)
+    try:
+        names = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_catalog = current_database() order by 1"
+        ).fetchall()
+        return {n: sorted(con.execute(f"select * from {n}").fetchall(), key=repr) for (n,) in names}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("refresh")
+    landing = root / "landing"
+    generated = ror(
+        "generate", "--out", str(landing), "--persons", "300", "--brands", "3", "--days", "3",
+        "--seed", "7",
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    paths = {
+        "landing": landing,
+        "warehouse": root / "warehouse" / "ror.duckdb",
+        "bi": root / "warehouse" / "ror_bi.duckdb",
+    }
+    first = refresh(paths)
+    assert first.returncode == 0, first.stderr[-3000:]
+    return paths
+
+
+def refresh(paths: dict[str, Path], *extra: str) -> subprocess.CompletedProcess[str]:
+    return ror(
+        "refresh",
+        "--landing", str(paths["landing"]),
+        "--warehouse", str(paths["warehouse"]),
+        "--bi", str(paths["bi"]),
+        *extra,
+    )  # fmt: skip
+
+
+def test_publishes_marts_and_ops_only(site):
+    con = duckdb.connect(str(site["bi"]), read_only=True)
+    schemas = {s for (s,) in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    assert schemas <= {"marts", "ops"} and "ops" in schemas
+    ops = {t for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'ops'").fetchall()}
+    assert {"refresh_runs", "reconciliation", "load_manifest"} <= ops
+    status = con.execute("select status from ops.refresh_runs").fetchall()
+    assert status == [("published",)]
+    # landed = staged + quarantined + duplicates, for every source and batch
+    bad = con.execute(
+        "select * from ops.reconciliation "
+        "where rows_landed <> rows_staged + rows_quarantined + rows_duplicate"
+    ).fetchall()
+    assert bad == []
+    assert con.execute("select count(distinct source) from ops.reconciliation").fetchone() == (6,)
+    con.close()
+
+
+def test_refresh_with_nothing_new_publishes_the_same_marts(site):
+    before = bi_tables(site["bi"])
+    again = refresh(site)
+    assert again.returncode == 0, again.stderr[-3000:]
+    after = bi_tables(site["bi"])
+    runs = after.pop("ops.refresh_runs")
+    before.pop("ops.refresh_runs")
+    assert after == before
+    assert len(runs) >= 2
+
+
+def test_refused_batch_exits_2_and_leaves_the_bi_database_as_it_was(site, tmp_path):
+    fingerprint = sha256(site["bi"])
+    bad = site["landing"] / "twitter_tweets" / "2099-01-01" / "bad.csv"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("tweet_id,author_id\n1,acme\n")
+    try:
+        result = refresh(site)
+    finally:
+        bad.unlink()
+        bad.parent.rmdir()
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "twitter_tweets/2099-01-01/bad.csv" in last and "required column missing" in last
+    assert "Traceback" not in result.stderr
+    assert sha256(site["bi"]) == fingerprint
+    status = json.loads(ror("status", "--json", "--warehouse", str(site["warehouse"])).stdout)
+    assert status[-1]["status"] == "refused" and status[-1]["exit_code"] == 2
+
+
+def test_a_second_refresh_exits_4_while_one_holds_the_lock(site):
+    lock = site["warehouse"].parent / "ror.refresh.lock"
+    with lock.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = refresh(site)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    assert result.returncode == 4
+    assert "another refresh holds the lock" in result.stderr
+    # The lock file left behind by a finished (or killed) holder does not block.
+    assert lock.exists()
+    assert refresh(site).returncode == 0
+
+
+def test_status_reports_the_runs(site):
+    result = ror("status", "--warehouse", str(site["warehouse"]))
+    assert result.returncode == 0
+    assert "published" in result.stdout
