@@ -196,8 +196,8 @@ class Refresh:
             outcome = run_gate(con, new_files, self.run["run_id"], self.paths.data_docs)
         finally:
             con.close()
-        for warning in outcome.warnings:
-            self.log(f"gate warning: {warning}")
+        for line in [*outcome.notes, *outcome.warnings]:
+            self.log(f"gate {line}")
         if outcome.blocked:
             raise Refused("; ".join(outcome.failures))
 

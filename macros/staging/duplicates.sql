@@ -1,0 +1,63 @@
+{#- Duplicates in the staging models (contracts/landing.md: "A row that repeats another
+    to the letter is collapsed into one and counted"; "a duplicate id with different
+    content" is bad input).
+
+    Landing order is the tie-breaker everywhere: batch (delivered in name order), then
+    file, then line. (file, line) identifies a landed row, so the order is total and
+    every verdict below is deterministic. -#}
+
+{% macro ror_landing_order() -%}
+    _batch, _file, _line_number
+{%- endmacro %}
+
+{#- True for every landed row that repeats an earlier row's contract columns exactly
+    (raw text as delivered, nulls equal to nulls); false for the first occurrence. -#}
+{% macro ror_is_exact_repeat(columns) -%}
+    row_number() over (
+        partition by {% for column in columns %}{{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}{% endfor %}
+        order by {{ ror_landing_order() }}
+    ) > 1
+{%- endmacro %}
+
+{#- Among the rows that are neither repeats nor broken by a row rule (`eligible`), the
+    earliest row of each key is kept and every later one, having the same key with
+    different content, is a duplicate id conflict. Gives two columns:
+    is_duplicate_id_conflict and duplicate_id_kept_at (the file:line that was kept). -#}
+{% macro ror_id_conflict_columns(key_columns, eligible) -%}
+    {%- set partition -%}
+        partition by {{ key_columns | join(', ') }}, ({{ eligible }})
+    {%- endset -%}
+    coalesce(
+        {{ eligible }}
+        and row_number() over ({{ partition }} order by {{ ror_landing_order() }}) > 1,
+        false
+    ) as is_duplicate_id_conflict,
+    case
+        when {{ eligible }}
+            then first_value({{ dbt.concat(["_file", "':'", dbt.cast("_line_number", api.Column.translate_type("string"))]) }}) over (
+                {{ partition }} order by {{ ror_landing_order() }}
+                rows between unbounded preceding and current row
+            )
+    end as duplicate_id_kept_at
+{%- endmacro %}
+
+{#- The outcome of a landed row, exactly one of: staged, quarantined, duplicate.
+    Needs row_rule, row_rule_detail, is_duplicate, is_duplicate_id_conflict and
+    duplicate_id_kept_at. A repeat carries no rule (its first occurrence does). -#}
+{% macro ror_outcome_columns(key_label) -%}
+    case
+        when is_duplicate then null
+        when row_rule is not null then row_rule
+        when is_duplicate_id_conflict then 'duplicate_id_conflict'
+    end as quarantine_rule,
+    case
+        when is_duplicate then null
+        when row_rule is not null then row_rule_detail
+        when is_duplicate_id_conflict
+            then {{ ror_rule_detail(dbt.concat(["'" ~ key_label ~ " kept at '", "duplicate_id_kept_at"])) }}
+    end as quarantine_detail,
+    is_duplicate,
+    not is_duplicate
+    and row_rule is null
+    and not is_duplicate_id_conflict as is_staged
+{%- endmacro %}

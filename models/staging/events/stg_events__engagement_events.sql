@@ -1,0 +1,184 @@
+{#- One row per landed engagement event: renamed, cast, parsed and flagged, never
+    filtered. Unknown event types and channels are staged and flagged, not quarantined. -#}
+
+{%- set contract_columns = [
+    "event_id", "occurred_at", "channel", "event_type", "actor", "brand_id",
+    "person_channel_user_id", "person_handle", "person_email", "object_id", "in_reply_to",
+    "text", "rating", "amount", "currency", "referred_channel_user_id", "properties",
+] -%}
+
+{%- set rules = [ror_required_rule("event_id", "event_id")] + ror_timestamp_rules("occurred_at") + [
+    ror_required_rule("channel", "channel"),
+    ror_required_rule("event_type", "event_type"),
+    ror_required_rule("actor", "actor"),
+    {
+        "name": "invalid_actor",
+        "when": "actor not in ('person', 'brand') or actor <> coalesce(event_type_actor, actor)",
+        "detail": dbt.concat(["actor", "' for '", "event_type"]),
+    },
+    {"name": "missing_brand_id", "when": "brand_id is null", "detail": "null"},
+    {
+        "name": "missing_person",
+        "when": "coalesce(requires_person, actor = 'person') and person_channel_user_id is null and person_handle is null and person_email is null",
+        "detail": dbt.concat(["actor", "' '", "event_type"]),
+    },
+    {"name": "unparseable_rating", "when": "rating_text is not null and rating is null", "detail": "rating_text"},
+    {"name": "rating_out_of_range", "when": "rating not between 1 and 5", "detail": "rating_text"},
+    {"name": "unparseable_amount", "when": "amount_text is not null and amount is null", "detail": "amount_text"},
+    {"name": "missing_amount", "when": "event_type = 'purchase' and amount is null", "detail": "null"},
+    {"name": "missing_currency", "when": "amount is not null and currency is null", "detail": "amount_text"},
+    {"name": "unknown_currency", "when": "currency is not null and not is_known_currency", "detail": "currency_text"},
+] -%}
+
+with
+
+source as (
+
+    select * from {{ source('events', 'engagement_events') }}
+
+),
+
+event_types as (
+
+    select * from {{ ref('event_types') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
+
+),
+
+currencies as (
+
+    select * from {{ ref('currencies') }}
+
+),
+
+exact_repeats as (
+
+    select
+        *,
+        {{ ror_is_exact_repeat(contract_columns) }} as is_duplicate
+    from source
+
+),
+
+renamed as (
+
+    select
+        {{ ror_surrogate_key(["_file_hash", "_line_number"]) }} as event_row_id,
+        nullif(trim(event_id), '') as event_id,
+        nullif(trim(occurred_at), '') as occurred_at_text,
+        lower(nullif(trim(channel), '')) as channel,
+        lower(nullif(trim(event_type), '')) as event_type,
+        lower(nullif(trim(actor), '')) as actor,
+        nullif(trim(brand_id), '') as brand_id,
+        nullif(trim(person_channel_user_id), '') as person_channel_user_id,
+        nullif(trim(person_handle), '') as person_handle,
+        nullif(trim(person_email), '') as person_email,
+        nullif(trim(object_id), '') as object_id,
+        nullif(trim(in_reply_to), '') as in_reply_to_event_id,
+        text as event_text,
+        nullif(trim(rating), '') as rating_text,
+        nullif(trim(amount), '') as amount_text,
+        nullif(trim(currency), '') as currency_text,
+        nullif(trim(referred_channel_user_id), '') as referred_channel_user_id,
+        properties,
+        is_duplicate,
+        _batch,
+        _file,
+        _file_hash,
+        _line_number,
+        _loaded_at,
+        _load_id
+    from exact_repeats
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ ror_parse_iso_timestamp_utc("occurred_at_text") }} as occurred_at,
+        {{ ror_parse_number("rating_text") }} as rating,
+        {{ ror_parse_number("amount_text") }} as amount,
+        upper(currency_text) as currency
+    from renamed
+
+),
+
+looked_up as (
+
+    select
+        parsed.*,
+        event_types.actor as event_type_actor,
+        event_types.requires_person,
+        coalesce(event_types.is_known, false) as is_known_event_type,
+        channels.channel is not null as is_known_channel,
+        currencies.currency_code is not null as is_known_currency
+    from parsed
+    left join event_types
+        on parsed.event_type = event_types.event_type
+    left join channels
+        on parsed.channel = channels.channel
+    left join currencies
+        on parsed.currency = currencies.currency_code
+
+),
+
+row_rules as (
+
+    select
+        *,
+        {{ ror_first_broken_rule(rules) }} as row_rule,
+        {{ ror_first_broken_rule_detail(rules) }} as row_rule_detail
+    from looked_up
+
+),
+
+id_conflicts as (
+
+    select
+        *,
+        {{ ror_id_conflict_columns(["event_id"], "not is_duplicate and row_rule is null") }}
+    from row_rules
+
+),
+
+final as (
+
+    select
+        event_row_id,
+        event_id,
+        occurred_at,
+        channel,
+        event_type,
+        actor,
+        brand_id,
+        person_channel_user_id,
+        person_handle,
+        person_email,
+        object_id,
+        in_reply_to_event_id,
+        event_text,
+        rating,
+        amount,
+        currency,
+        referred_channel_user_id,
+        properties,
+        is_known_event_type,
+        is_known_channel,
+        {{ ror_outcome_columns("event_id") }},
+        _batch,
+        _file,
+        _file_hash,
+        _line_number,
+        _loaded_at,
+        _load_id
+    from id_conflicts
+
+)
+
+select * from final
