@@ -72,9 +72,19 @@ def refresh(paths: dict[str, Path], *extra: str) -> subprocess.CompletedProcess[
 
 def test_publishes_marts_and_ops_only(site):
     con = duckdb.connect(str(site["bi"]), read_only=True)
-    schemas = {s for (s,) in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    schemas = {
+        s
+        for (s,) in con.execute(
+            "select distinct table_schema from information_schema.tables"
+        ).fetchall()
+    }
     assert schemas <= {"marts", "ops"} and "ops" in schemas
-    ops = {t for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'ops'").fetchall()}
+    ops = {
+        t
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'ops'"
+        ).fetchall()
+    }
     assert {"refresh_runs", "reconciliation", "load_manifest"} <= ops
     status = con.execute("select status from ops.refresh_runs").fetchall()
     assert status == [("published",)]
