@@ -29,7 +29,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check ror python_udfs tests
 	$(BIN)/ruff format --check ror python_udfs tests
-	$(BIN)/sqlfluff lint models macros
+	mkdir -p .sqlfluff-profiles && cp profiles.example.yml .sqlfluff-profiles/profiles.yml
+	ROR_WAREHOUSE=/tmp/ror-sqlfluff.duckdb ROR_PSEUDONYM_SALT=lint \
+		$(BIN)/sqlfluff lint models --processes 2
+
+bench: $(STAMP)
+	$(BIN)/python -m ror.bench
 
 clean:
 	rm -rf $(VENV) target logs warehouse $(LANDING) *.egg-info

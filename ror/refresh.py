@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import resource
 import sys
 import time
 import uuid
@@ -83,6 +84,15 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the dbt child once it exits)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -103,13 +113,15 @@ class Refresh:
 
     def step(self, name: str, function: Callable[[], Any]) -> Any:
         self.log(f"[{name}] start")
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), _cpu_seconds()
         try:
             return function()
         finally:
             seconds = time.perf_counter() - began
+            cpu = _cpu_seconds() - cpu_began
             self.run[f"{name}_seconds"] = round(seconds, 3)
-            self.log(f"[{name}] {seconds:.1f}s")
+            self.run[f"{name}_cpu_seconds"] = round(cpu, 3)
+            self.log(f"[{name}] {seconds:.1f}s (cpu {cpu:.1f}s)")
 
     def execute(self) -> int:
         try:
@@ -169,8 +181,13 @@ class Refresh:
         )
         return EXIT_PUBLISHED
 
+    def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """The warehouse, with the same memory limit dbt's profile sets (DuckDB spills past it)."""
+        config = {"memory_limit": self.paths.memory_limit, "threads": self.paths.threads}
+        return duckdb.connect(str(self.paths.warehouse), read_only=read_only, config=config)
+
     def _load(self) -> LoadReport:
-        con = duckdb.connect(str(self.paths.warehouse))
+        con = self._connect()
         try:
             report = load_landing(con, self.paths.landing, self.run["run_id"], self.log)
         finally:
@@ -191,7 +208,7 @@ class Refresh:
         from ror.gate import run_gate
 
         new_files = [(f.source, f.batch, f.file_hash) for f in report.loaded]
-        con = duckdb.connect(str(self.paths.warehouse))
+        con = self._connect()
         try:
             outcome = run_gate(con, new_files, self.run["run_id"], self.paths.data_docs)
         finally:
@@ -204,7 +221,7 @@ class Refresh:
     def _count_rows(self, report: LoadReport) -> None:
         """This run's batches as ops.reconciliation counts them."""
         batches = sorted({(f.source, f.batch) for f in report.loaded})
-        con = duckdb.connect(str(self.paths.warehouse), read_only=True)
+        con = self._connect(read_only=True)
         try:
             staged, quarantined, duplicate = con.execute(
                 """select coalesce(sum(rows_staged), 0), coalesce(sum(rows_quarantined), 0),

@@ -30,6 +30,11 @@ RUN_COLUMNS: dict[str, str] = {
     "dbt_seconds": "double",
     "publish_seconds": "double",
     "total_seconds": "double",
+    # CPU seconds of each step (this process and its dbt child): / wall seconds = cores used.
+    "load_cpu_seconds": "double",
+    "gate_cpu_seconds": "double",
+    "dbt_cpu_seconds": "double",
+    "publish_cpu_seconds": "double",
     "message": "varchar",
 }
 

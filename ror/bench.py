@@ -1,0 +1,262 @@
+"""The benchmark: `python -m ror.bench` (or `make bench`), figures in its output, not in tests.
+
+For each scale (events in the landing folder) it generates a landing folder of D daily
+batches, then measures in one run:
+
+- generation: wall time and peak RSS;
+- the full refresh of the first D-1 days and the nightly refresh of the last day (about
+  1/D of the events): wall time, peak RSS, each step (load, gate, dbt, publish) with the
+  cores it used (CPU seconds / wall seconds), and dbt's slowest models;
+- the floor: what DuckDB itself takes for one scan and one group-by by person and brand of
+  the same raw data, on the same machine;
+- the share of distinct texts in the generated data.
+
+It prints a Markdown table and writes it to --out (default docs/benchmark.md).
+The UDF figures (Arrow score UDF against pure SQL, sentiment texts per second) come from
+`python -m python_udfs.bench`, which this runs once and appends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from ror.runs import read_runs
+from ror.settings import PROJECT_DIR, Paths
+
+DAYS = 30
+EVENTS_PER_PERSON_DAY = 0.85  # measured on the generator's defaults; the actual count is printed
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run a command in a fresh wrapper process, so RUSAGE_CHILDREN covers only it."""
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'rss_kb': r.ru_maxrss,\n"
+        "    'cpu': r.ru_utime + r.ru_stime, 'rc': p.returncode, 'out': p.stdout[-20000:],\n"
+        "    'err': p.stderr[-20000:]}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", wrapper, *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
+    )
+    data = json.loads(done.stdout)
+    return Measured(
+        data["seconds"], data["rss_kb"] / 1024, data["cpu"], data["rc"], data["out"], data["err"]
+    )
+
+
+def ror(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ror.cli", *args]
+
+
+def floor(warehouse: Path, runs: int = 3) -> dict[str, float]:
+    """DuckDB's own time for one scan and one group-by (person x brand) of the raw data."""
+    con = duckdb.connect(str(warehouse), read_only=True, config={"memory_limit": "4GB"})
+    scan = (
+        "select count(*), sum(length(_record)) from raw.engagement_events "
+        "union all select count(*), sum(length(text)) from raw.twitter_tweets"
+    )
+    group = (
+        "select count(*) from (select brand_id, person_channel_user_id, count(*) "
+        "from raw.engagement_events group by all) union all "
+        "select count(*) from (select author_id, count(*) from raw.twitter_tweets group by all)"
+    )
+    best = {}
+    for name, sql in (("scan", scan), ("group_by", group)):
+        times = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            con.execute(sql).fetchall()
+            times.append(time.perf_counter() - began)
+        best[name] = min(times)
+    con.close()
+    return best
+
+
+def distinct_text_share(warehouse: Path) -> tuple[int, float]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    texts, distinct = con.execute(
+        "select count(t), count(distinct t) from ("
+        "select text as t from raw.engagement_events where text is not null union all "
+        "select text from raw.twitter_tweets where text is not null)"
+    ).fetchone()
+    con.close()
+    return texts, (distinct / texts if texts else 0.0)
+
+
+def slowest_models(dbt_dir: Path, top: int = 6) -> list[tuple[str, float]]:
+    results = dbt_dir / "target" / "run_results.json"
+    if not results.exists():
+        return []
+    data = json.loads(results.read_text())
+    timings = [
+        (r["unique_id"].split(".")[-1], r.get("execution_time") or 0.0)
+        for r in data["results"]
+        if r["unique_id"].startswith("model.")
+    ]
+    return sorted(timings, key=lambda t: -t[1])[:top]
+
+
+def events_in(landing: Path) -> int:
+    """Rows landed in a folder, counted by the files' line counts (headers excluded)."""
+    total = 0
+    for path in landing.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            total += lines - (0 if path.suffix in (".jsonl", ".gz") else 1)
+    return total
+
+
+def bench_scale(target_events: int, workdir: Path, seed: int) -> dict:
+    persons = max(50, int(target_events / (EVENTS_PER_PERSON_DAY * DAYS)))
+    site = workdir / f"scale-{target_events}"
+    shutil.rmtree(site, ignore_errors=True)
+    landing, nightly = site / "landing", site / "nightly"
+    warehouse, bi = site / "wh" / "ror.duckdb", site / "wh" / "ror_bi.duckdb"
+    start = date(2026, 10, 1)
+    generation = measure(
+        ror("generate", "--out", str(landing), "--persons", str(persons), "--brands", "5",
+            "--days", str(DAYS), "--start", start.isoformat(), "--seed", str(seed))
+    )  # fmt: skip
+    if generation.returncode:
+        raise SystemExit(f"generate failed: {generation.stderr[-2000:]}")
+    # Hold the last day back: it is the nightly batch.
+    last = (start + timedelta(days=DAYS - 1)).isoformat()
+    for batch in landing.glob(f"*/{last}"):
+        target = nightly / batch.parent.name / last
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(batch), str(target))
+    full_events, nightly_events = events_in(landing), events_in(nightly)
+    args = ["--landing", str(landing), "--warehouse", str(warehouse), "--bi", str(bi)]
+    paths = Paths.from_args(str(landing), str(warehouse), str(bi))
+    full = measure(ror("refresh", *args))
+    if full.returncode:
+        raise SystemExit(f"full refresh failed: {full.stderr[-3000:]}")
+    full_run = read_runs(paths.runs_log)[-1]
+    full_models = slowest_models(paths.dbt_dir)
+    for batch in nightly.glob("*/*"):
+        shutil.move(str(batch), str(landing / batch.parent.name / batch.name))
+    night = measure(ror("refresh", *args))
+    if night.returncode:
+        raise SystemExit(f"nightly refresh failed: {night.stderr[-3000:]}")
+    night_run = read_runs(paths.runs_log)[-1]
+    texts, distinct = distinct_text_share(warehouse)
+    return {
+        "target_events": target_events,
+        "persons": persons,
+        "events": full_events + nightly_events,
+        "nightly_events": nightly_events,
+        "generation": generation,
+        "full": full,
+        "full_run": full_run,
+        "full_models": full_models,
+        "nightly": night,
+        "nightly_run": night_run,
+        "floor": floor(warehouse),
+        "texts": texts,
+        "distinct_text_share": distinct,
+        "warehouse_mb": warehouse.stat().st_size / 2**20,
+    }
+
+
+def steps(run: dict) -> str:
+    parts = []
+    for step in ("load", "gate", "dbt", "publish"):
+        wall, cpu = run.get(f"{step}_seconds"), run.get(f"{step}_cpu_seconds")
+        if wall:
+            parts.append(f"{step} {wall:.1f}s ({(cpu or 0) / wall:.1f} cores)")
+    return "; ".join(parts)
+
+
+def report(results: list[dict], udf_output: str) -> str:
+    lines = [
+        f"Machine: {os.cpu_count()} cores, DuckDB {duckdb.__version__}, memory_limit 4GB. "
+        f"Generated: {DAYS} daily batches, 5 brands; the full refresh loads the first "
+        f"{DAYS - 1} days, the nightly refresh the last one.",
+        "",
+        "| events | generate | full refresh | peak RSS full | nightly (events) | nightly / full "
+        "| peak RSS nightly | floor (scan + group-by) | full / floor | distinct texts |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        floor_s = r["floor"]["scan"] + r["floor"]["group_by"]
+        lines.append(
+            f"| {r['events']:,} | {r['generation'].seconds:.1f}s, "
+            f"{r['generation'].peak_rss_mb:.0f} MB | {r['full'].seconds:.1f}s "
+            f"| {r['full'].peak_rss_mb:.0f} MB | {r['nightly'].seconds:.1f}s "
+            f"({r['nightly_events']:,}) | {r['nightly'].seconds / r['full'].seconds:.0%} "
+            f"| {r['nightly'].peak_rss_mb:.0f} MB | {floor_s:.2f}s "
+            f"({r['floor']['scan']:.2f} + {r['floor']['group_by']:.2f}) "
+            f"| {r['full'].seconds / floor_s:.0f}x | {r['distinct_text_share']:.1%} "
+            f"of {r['texts']:,} |"
+        )
+    lines += ["", "Steps (wall time, and cores used = CPU seconds / wall seconds):", ""]
+    for r in results:
+        lines.append(f"- {r['events']:,} events, full: {steps(r['full_run'])}")
+        lines.append(f"- {r['events']:,} events, nightly: {steps(r['nightly_run'])}")
+        slow = ", ".join(f"{name} {secs:.1f}s" for name, secs in r["full_models"])
+        lines.append(f"- {r['events']:,} events, slowest dbt models (full): {slow}")
+    lines += ["", "UDFs (`python -m python_udfs.bench`):", "", "```", udf_output.strip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ror.bench", description=__doc__)
+    parser.add_argument(
+        "--scales",
+        default=os.environ.get("BENCH_SCALES", "100000,1000000"),
+        help="comma-separated event counts (10000000 is opt-in: BENCH_SCALES=...)",
+    )
+    parser.add_argument("--out", default=str(PROJECT_DIR / "docs" / "benchmark.md"))
+    parser.add_argument("--workdir", default=None, help="where landing folders are written")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="ror-bench-"))
+    results = []
+    for scale in (int(s) for s in args.scales.split(",") if s):
+        print(f"bench: {scale:,} events in {workdir}", file=sys.stderr, flush=True)
+        results.append(bench_scale(scale, workdir, args.seed))
+    udf = subprocess.run(
+        [sys.executable, "-m", "python_udfs.bench"], capture_output=True, text=True, check=False
+    )
+    text = report(results, udf.stdout or udf.stderr)
+    command = f"python -m ror.bench --scales {args.scales}"
+    text = f"Measured with `{command}` on {date.today().isoformat()}.\n\n" + text
+    print(text)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text)
+    print(f"written to {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
