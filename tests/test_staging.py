@@ -306,7 +306,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     with duckdb.connect(str(warehouse)) as con:
         report = load_landing(con, landing, "test-staging")
     assert not report.refusals, report.refusals
-    result = dbt(home, warehouse, "build", "--select", "+staging", "+ops")
+    result = dbt(
+        home, warehouse, "build", "--select", "+staging", "+ops", "--indirect-selection", "cautious"
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     yield Built(warehouse, home, planted, generated, batches, real)
 

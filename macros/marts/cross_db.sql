@@ -1,0 +1,106 @@
+{#- Small cross-database helpers of the intermediate and mart models. The default__
+    implementations are DuckDB's (the embedded default); another adapter adds its own
+    <adapter>__ version (e.g. spark__) without touching a model. -#}
+
+{#- Every match of a regular expression's capture group, as a list of strings, in order. -#}
+{% macro ror_regexp_extract_all(expression, pattern, group=1) -%}
+    {{ return(adapter.dispatch('ror_regexp_extract_all')(expression, pattern, group)) }}
+{%- endmacro %}
+
+{% macro default__ror_regexp_extract_all(expression, pattern, group=1) -%}
+    regexp_extract_all({{ expression }}, '{{ pattern }}', {{ group }})
+{%- endmacro %}
+
+{% macro spark__ror_regexp_extract_all(expression, pattern, group=1) -%}
+    regexp_extract_all({{ expression }}, '{{ pattern }}', {{ group }})
+{%- endmacro %}
+
+
+{#- A list-typed expression as one row per element with its 1-based position, for a
+    lateral join: `from t, {{ ror_unnest_with_position('t.list_col', 'm', 'item', 'item_position') }}`. -#}
+{% macro ror_unnest_with_position(list_expression, alias, value_name, position_name) -%}
+    {{ return(adapter.dispatch('ror_unnest_with_position')(list_expression, alias, value_name, position_name)) }}
+{%- endmacro %}
+
+{% macro default__ror_unnest_with_position(list_expression, alias, value_name, position_name) -%}
+    unnest({{ list_expression }}) with ordinality as {{ alias }}({{ value_name }}, {{ position_name }})
+{%- endmacro %}
+
+
+{#- A scalar from JSON text by key path ('$.followers'), as text; null when absent. -#}
+{% macro ror_json_text(json_expression, path) -%}
+    {{ return(adapter.dispatch('ror_json_text')(json_expression, path)) }}
+{%- endmacro %}
+
+{% macro default__ror_json_text(json_expression, path) -%}
+    json_extract_string(try_cast({{ json_expression }} as json), '{{ path }}')
+{%- endmacro %}
+
+{% macro spark__ror_json_text(json_expression, path) -%}
+    get_json_object({{ json_expression }}, '{{ path }}')
+{%- endmacro %}
+
+
+{#- Median of a numeric expression (an aggregate; the mean of the two middle values for
+    an even count, like Python's statistics.median). -#}
+{% macro ror_median(expression) -%}
+    {{ return(adapter.dispatch('ror_median')(expression)) }}
+{%- endmacro %}
+
+{% macro default__ror_median(expression) -%}
+    quantile_cont({{ expression }}, 0.5)
+{%- endmacro %}
+
+{% macro spark__ror_median(expression) -%}
+    percentile({{ expression }}, 0.5)
+{%- endmacro %}
+
+
+{#- A continuous quantile (0-1) of a numeric expression, an aggregate. -#}
+{% macro ror_quantile(expression, fraction) -%}
+    {{ return(adapter.dispatch('ror_quantile')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__ror_quantile(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__ror_quantile(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+
+{#- Elapsed minutes between two timestamps, with fractions (to the millisecond). -#}
+{% macro ror_minutes_between(start_expression, end_expression) -%}
+    ({{ dbt.datediff(start_expression, end_expression, 'millisecond') }} / 60000.0)
+{%- endmacro %}
+
+
+{#- x / y as a double, null when y is null or 0. -#}
+{% macro ror_ratio(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ ror_type_double() }}) / nullif({{ denominator }}, 0))
+{%- endmacro %}
+
+
+{#- `left join <right> on <left>.<c> = <right>.<c> and ...` for each column c: the joins of
+    a spine or a grain to the measures computed at that grain. -#}
+{% macro ror_join_on(left, right, columns, join_type='left') -%}
+    {{ join_type }} join {{ right }}
+        on {%- for column in columns %} {% if not loop.first %}and {% endif %}{{ left }}.{{ column }} = {{ right }}.{{ column }}
+        {%- endfor %}
+{%- endmacro %}
+
+
+{#- A count as the adapter's 8-byte integer (a sum of integers is a 16-byte HUGEINT on
+    DuckDB, which BI tools read badly). -#}
+{% macro ror_bigint(expression) -%}
+    cast({{ expression }} as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+
+{#- A sum or mean of doubles rounded to `digits` decimals: a parallel aggregate adds in no
+    fixed order, so the last bits of a double sum can differ between two builds of the
+    same data (an incremental run and a full refresh); rounded, they are equal. -#}
+{% macro ror_round(expression, digits=9) -%}
+    round(cast({{ expression }} as {{ ror_type_double() }}), {{ digits }})
+{%- endmacro %}

@@ -1,0 +1,75 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='text_hash',
+        on_schema_change='fail',
+    )
+}}
+
+{#- The sentiment of every distinct text a person wrote (customer tweets, comments,
+    mentions, messages, reviews), scored once by the VADER UDF: an incremental run
+    scores only the texts it has not seen. A score depends on the text alone, so a full
+    refresh gives the same rows. -#}
+
+with
+
+tweets as (
+
+    select tweet_text as message_text
+    from {{ ref('stg_twitter__tweets') }}
+    where
+        is_staged
+        and is_inbound
+
+),
+
+events as (
+
+    select event_text as message_text
+    from {{ ref('stg_events__engagement_events') }}
+    where
+        is_staged
+        and actor = 'person'
+
+),
+
+person_texts as (
+
+    select message_text from tweets
+    union all
+    select message_text from events
+
+),
+
+distinct_texts as (
+
+    select distinct
+        {{ dbt.hash('message_text') }} as text_hash,
+        message_text
+    from person_texts
+    where nullif(trim(message_text), '') is not null
+
+),
+
+unscored as (
+
+    select *
+    from distinct_texts
+    {% if is_incremental() -%}
+        where text_hash not in (select scored_before.text_hash from {{ this }} as scored_before)
+    {%- endif %}
+
+),
+
+scored as (
+
+    select
+        text_hash,
+        {{ sentiment_score('message_text') }} as sentiment_compound,
+        {{ dbt.length('message_text') }} as text_length
+    from unscored
+
+)
+
+select * from scored
