@@ -24,7 +24,14 @@ def _generate(args: argparse.Namespace) -> int:
         bad_rows=args.bad_rows,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
     )
-    print(json.dumps(counts, indent=2, sort_keys=True))
+    if args.json:
+        print(json.dumps(counts, indent=2, sort_keys=True))
+    else:
+        print(
+            f"wrote {counts['events']:,} rows in {counts['files']} files to {args.out} "
+            f"({counts['persons']:,} persons, {counts['brands']} brands, "
+            f"{counts['bad_rows']:,} planted bad rows)"
+        )
     return 0
 
 
@@ -77,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--start", default="2026-11-01", help="first batch date, YYYY-MM-DD")
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--bad-rows", type=float, default=0.01, help="share of bad rows")
+    gen.add_argument("--json", action="store_true", help="print the counts per source and kind")
     gen.set_defaults(handler=_generate)
 
     ref = commands.add_parser("refresh", help="load, gate, dbt build, publish")
