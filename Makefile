@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 LANDING ?= landing
 export ROR_SHARED ?= $(abspath ../shared)
 
+WAREHOUSE_DIR ?= warehouse
+
 .PHONY: setup demo test lint docs bench report chromium clean
 
 setup: $(STAMP)
@@ -18,13 +20,29 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 demo: $(STAMP)
-	rm -rf $(LANDING)
+	rm -rf $(LANDING) $(WAREHOUSE_DIR)
 	$(BIN)/ror generate --out $(LANDING) --persons 2000 --brands 4 --days 14 --seed 42
 	$(BIN)/ror refresh --landing $(LANDING)
 
-test: $(STAMP)
+# --dist loadfile keeps each test module (and its module-scoped warehouse) on one worker.
+test: $(STAMP) chromium
 	$(BIN)/ruff check ror python_udfs tests
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadfile
+
+# Debian's Chromium, for the report's headless rendering test (tests/test_report.py).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# dbt's static docs page of the warehouse `make demo` built, and the ROR report.
+docs: $(STAMP)
+	@test -f $(WAREHOUSE_DIR)/ror.dbt/profiles.yml || { echo "make docs: no warehouse in $(WAREHOUSE_DIR)/: run make demo first" >&2; exit 1; }
+	ROR_PSEUDONYM_SALT="$${ROR_PSEUDONYM_SALT:-$$(cat $(WAREHOUSE_DIR)/ror.salt)}" \
+		$(BIN)/dbt docs generate --static --profiles-dir $(WAREHOUSE_DIR)/ror.dbt
+	$(BIN)/ror report --bi $(WAREHOUSE_DIR)/ror_bi.duckdb
+	@echo "docs: target/static_index.html"
+
+report: $(STAMP)
+	$(BIN)/ror report
 
 lint: $(STAMP)
 	$(BIN)/ruff check ror python_udfs tests

@@ -46,6 +46,15 @@ def _refresh(args: argparse.Namespace) -> int:
     return code
 
 
+def _report(args: argparse.Namespace) -> int:
+    from ror.report import build_report, default_report_path
+
+    bi = Paths.from_args(bi=args.bi).bi
+    out = Path(args.out).resolve() if args.out else default_report_path(bi)
+    print(build_report(bi, out))
+    return 0
+
+
 def _status(args: argparse.Namespace) -> int:
     from ror.runs import read_runs
 
@@ -93,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("--bi", help="published BI database (env ROR_BI)")
     ref.add_argument("--full-refresh", action="store_true", help="rebuild every model from raw")
     ref.set_defaults(handler=_refresh)
+
+    rep = commands.add_parser("report", help="write the HTML ROR report of the BI database")
+    rep.add_argument("--bi", help="published BI database (env ROR_BI)")
+    rep.add_argument(
+        "--out", help="HTML file (default: reports/ror_report_<run id>.html beside the BI database)"
+    )
+    rep.set_defaults(handler=_report)
 
     sta = commands.add_parser("status", help="the last refreshes")
     sta.add_argument("--warehouse", help="warehouse file (env ROR_WAREHOUSE)")

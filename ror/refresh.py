@@ -176,10 +176,21 @@ class Refresh:
             "publish", lambda: publish(paths.warehouse, paths.bi, paths.runs_log, self.run)
         )
         append_run(paths.runs_log, self.run)
+        self._report()
         self.log(
             f"published {paths.bi}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         )
         return EXIT_PUBLISHED
+
+    def _report(self) -> None:
+        """One HTML report per published refresh; a report that fails does not undo a publish."""
+        from ror.report import build_report, default_report_path
+
+        try:
+            path = build_report(self.paths.bi, default_report_path(self.paths.bi))
+            self.log(f"report {path}")
+        except Exception as error:  # noqa: BLE001 - the marts are published; say and go on
+            self.log(f"report not written: {type(error).__name__}: {error}")
 
     def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """The warehouse, with the same memory limit dbt's profile sets (DuckDB spills past it)."""
