@@ -104,8 +104,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"""create table if not exists {MANIFEST} (
             file_hash varchar primary key, source varchar, batch varchar, file varchar,
             size_bytes bigint, rows_raw bigint, rows_rejected bigint, rows_landed bigint,
-            extra_columns varchar, loaded_at timestamp, load_id varchar)"""
+            extra_columns varchar, loaded_at timestamp, load_id varchar,
+            gated_at timestamp)"""
     )
+    # Warehouses made before the gate bookkeeping: their files are gated once more.
+    con.execute(f"alter table {MANIFEST} add column if not exists gated_at timestamp")
     con.execute(
         f"""create table if not exists {REFUSALS} (
             load_id varchar, refused_at timestamp, source varchar, batch varchar,
@@ -328,7 +331,7 @@ class Loader:
         else:
             rows_raw, rows_rejected, extra = self._load_jsonl(source, batch, scan)
         self.con.execute(
-            f"insert into {MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
             [
                 scan.file_hash,
                 source.name,
@@ -524,6 +527,52 @@ class Loader:
         extra = sorted(k for (k,) in keys if k not in EVENT_KNOWN_KEYS)
         self.con.execute("drop table ror_file")
         return rows_raw, rows_bad + len(split_lines), extra
+
+
+def ungated_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(source, batch, file_hash, file) of loaded files the quality gate has not passed yet:
+    this refresh's new files, and those of a refresh killed or refused before its gate."""
+    return [
+        tuple(row)
+        for row in con.execute(
+            f"select source, batch, file_hash, file from {MANIFEST} where gated_at is null "
+            "order by source, batch, file"
+        ).fetchall()
+    ]
+
+
+def mark_gated(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> None:
+    con.execute(
+        f"update {MANIFEST} set gated_at = cast(current_timestamp at time zone 'UTC' as timestamp) "
+        "where list_contains(?, file_hash)",
+        [file_hashes],
+    )
+
+
+def withdraw_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[tuple[str, str, str, str]],
+    load_id: str,
+    rule: str,
+    reason: str,
+) -> None:
+    """Take refused files back out of raw, as if never loaded, and record the refusal: the
+    next refresh loads them again from landing (and refuses them again until they change)."""
+    con.execute("begin transaction")
+    try:
+        for source, batch, file_hash, file in files:
+            con.execute(f"delete from raw.{source} where _file_hash = ?", [file_hash])
+            con.execute(f"delete from {REJECTED_LINES} where _file_hash = ?", [file_hash])
+            con.execute(f"delete from {MANIFEST} where file_hash = ?", [file_hash])
+            con.execute(
+                f"insert into {REFUSALS} values (?, cast(current_timestamp at time zone 'UTC' "
+                "as timestamp), ?, ?, ?, ?, ?)",
+                [load_id, source, batch, file, rule, reason],
+            )
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 def load_landing(

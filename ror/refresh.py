@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import duckdb
 
 from ror.dbt import run_dbt
-from ror.loader import LoadReport, load_landing
+from ror.loader import LoadReport, load_landing, mark_gated, ungated_files, withdraw_files
 from ror.publish import publish
 from ror.runs import append_run
 from ror.settings import Paths
@@ -160,8 +160,7 @@ class Refresh:
             self.log(f"note: {note}")
         if report.refused:
             raise Refused("; ".join(report.refusals))
-        if report.loaded:
-            self.step("gate", lambda: self._gate(report))
+        self.step("gate", self._gate)
         args = ["build"] + (["--full-refresh"] if self.full_refresh else [])
         result = self.step(
             "dbt", lambda: run_dbt(paths, args, lambda line: self.log(f"dbt | {line}"))
@@ -215,19 +214,32 @@ class Refresh:
         )
         return report
 
-    def _gate(self, report: LoadReport) -> None:
+    def _gate(self) -> None:
+        """Validate every loaded file the gate has not passed yet (this run's, and those a
+        killed run left); a refusal withdraws them from raw, so nothing unvalidated is built."""
         from ror.gate import run_gate
 
-        new_files = [(f.source, f.batch, f.file_hash) for f in report.loaded]
         con = self._connect()
         try:
+            pending = ungated_files(con)
+            if not pending:
+                self.log("gate: no new files")
+                return
+            new_files = [(source, batch, file_hash) for source, batch, file_hash, _ in pending]
             outcome = run_gate(con, new_files, self.run["run_id"], self.paths.data_docs)
+            for line in [*outcome.notes, *outcome.warnings]:
+                self.log(f"gate {line}")
+            if outcome.blocked:
+                withdraw_files(
+                    con, pending, self.run["run_id"], "quality gate", outcome.failures[0]
+                )
+                raise Refused(
+                    "; ".join(outcome.failures)
+                    + f" ({len(pending)} new files withdrawn, nothing published)"
+                )
+            mark_gated(con, [file_hash for _, _, file_hash, _ in pending])
         finally:
             con.close()
-        for line in [*outcome.notes, *outcome.warnings]:
-            self.log(f"gate {line}")
-        if outcome.blocked:
-            raise Refused("; ".join(outcome.failures))
 
     def _count_rows(self, report: LoadReport) -> None:
         """This run's batches as ops.reconciliation counts them."""

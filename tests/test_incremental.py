@@ -1,5 +1,9 @@
-"""Incremental = full: ten daily batches refreshed one by one (then a late batch for days
-already built) give the same marts as `ror refresh --full-refresh` of the same landing."""
+"""Incremental = full: ten daily batches built one by one (then a late batch for days
+already built) give the same marts as a `--full-refresh` build of the same raw data.
+
+Each day is loaded by the loader and built by `dbt build` of seeds and models (as `ror refresh`
+builds them; the gate, dbt's tests and publishing are covered by test_refresh*.py and cost time
+here without changing what is built)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ror.dbt import run_dbt
+from ror.loader import load_landing
+from ror.settings import Paths
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("incremental")]
 
 DAYS = 10
@@ -23,12 +31,19 @@ def ror(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def refresh(landing: Path, warehouse: Path, *extra: str) -> None:
-    bi = warehouse.with_name("ror_bi.duckdb")
-    result = ror(
-        "refresh", "--landing", str(landing), "--warehouse", str(warehouse), "--bi", str(bi),
-        *extra,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
+    """Load what is new, then build the models (incrementally unless --full-refresh)."""
+    paths = Paths(landing, warehouse, warehouse.with_name("ror_bi.duckdb"))
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    try:
+        report = load_landing(con, landing, f"test-{len(list(landing.glob('*/*')))}")
+    finally:
+        con.close()
+    assert not report.refused, report.refusals
+    lines: list[str] = []
+    models = ["build", "--resource-type", "seed", "--resource-type", "model"]
+    result = run_dbt(paths, [*models, *extra], lines.append)
+    assert result.returncode == 0, "\n".join(lines[-60:])
 
 
 def comparable(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple]:
@@ -49,7 +64,11 @@ def comparable(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list
     return sorted(rows, key=repr)
 
 
-def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(tmp_path: Path) -> None:
+def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both warehouses must hash persons with the same salt to be comparable.
+    monkeypatch.setenv("ROR_PSEUDONYM_SALT", "incremental-equals-full")
     generated = tmp_path / "generated"
     made = ror(
         "generate", "--out", str(generated), "--persons", "250", "--brands", "3",

@@ -128,6 +128,38 @@ def test_refused_batch_exits_2_and_leaves_the_bi_database_as_it_was(site, tmp_pa
     assert status[-1]["status"] == "refused" and status[-1]["exit_code"] == 2
 
 
+def test_a_batch_the_gate_refuses_is_withdrawn_and_nothing_is_published(site):
+    fingerprint = sha256(site["bi"])
+    bad = site["landing"] / "twitter_tweets" / "2099-01-02" / "no_ids.csv"
+    bad.parent.mkdir(parents=True)
+    header = ",tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
+    rows = [f"{i},,c{i},True,Tue Oct 31 22:10:47 +0000 2017,@acme hello {i},," for i in range(20)]
+    bad.write_text("\n".join([header, *rows]) + "\n")
+    try:
+        result = refresh(site)
+        again = refresh(site)  # still there: refused again, not slipped through as loaded
+    finally:
+        bad.unlink()
+        bad.parent.rmdir()
+    for attempt in (result, again):
+        assert attempt.returncode == 2, attempt.stderr[-2000:]
+        last = attempt.stderr.strip().splitlines()[-1]
+        assert "twitter_tweets/2099-01-02/no_ids.csv" in last and "expectation" in last
+        assert "20 of 20 rows" in last
+    assert sha256(site["bi"]) == fingerprint
+    con = duckdb.connect(str(site["warehouse"]), read_only=True)
+    try:
+        withdrawn = con.execute(
+            "select count(*) from raw.twitter_tweets where _batch = '2099-01-02'"
+        ).fetchone()
+        refusals = con.execute(
+            "select count(*) from ops.load_refusals where rule = 'quality gate'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert withdrawn == (0,) and refusals == (2,)
+
+
 def test_a_second_refresh_exits_4_while_one_holds_the_lock(site):
     lock = site["warehouse"].parent / "ror.refresh.lock"
     with lock.open("a+") as handle:

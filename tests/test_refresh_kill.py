@@ -84,11 +84,16 @@ def consistent(bi: Path) -> tuple[bool, str]:
 
 
 @pytest.mark.parametrize(
-    ("step", "delay"),
-    [("[load] start", 0.0), ("[gate] start", 0.5), ("[dbt] start", 6.0), ("[publish] start", 0.0)],
+    ("step", "delay", "day"),
+    [
+        ("[load] start", 0.0, "2026-11-02"),
+        ("[gate] start", 0.5, "2026-11-03"),
+        ("[dbt] start", 6.0, "2026-11-04"),
+        ("[publish] start", 0.0, "2026-11-05"),
+    ],
 )
-def test_kill_9_at_each_step_leaves_the_bi_database_intact(site, step, delay):
-    add_day(site, f"2026-11-{10 + len(step) % 7 + int(delay):02d}", int(delay * 10) + len(step))
+def test_kill_9_at_each_step_leaves_the_bi_database_intact(site, step, delay, day):
+    add_day(site, day, seed=int(day[-2:]))
     before = sha256(site["bi"])
     process = subprocess.Popen(
         refresh_args(site), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
@@ -104,9 +109,8 @@ def test_kill_9_at_each_step_leaves_the_bi_database_intact(site, step, delay):
     assert ok, detail
     if step != "[publish] start":  # killed before the rename: the old file, byte for byte
         assert sha256(site["bi"]) == before
-    after = subprocess.run(refresh_args(site), capture_output=True, text=True)
-    assert after.returncode == 0, after.stderr[-3000:]
-    assert consistent(site["bi"])[0]
+    # The next kill lands on what this one left behind; the test below proves a refresh
+    # completes after all of them.
 
 
 READER = textwrap.dedent(
@@ -126,20 +130,23 @@ READER = textwrap.dedent(
             print(f"inconsistent read after {reads} reads", flush=True)
             sys.exit(1)
         reads += 1
+        time.sleep(0.02)  # a dashboard polling, not a busy loop starving the refresh
     print(reads, flush=True)
     """
 )
 
 
-def test_readers_are_never_blocked_and_always_see_one_whole_refresh(site):
+def test_after_the_kills_the_next_refreshes_complete_and_readers_never_wait(site):
     stop = site["root"] / "stop-reader"
     reader = subprocess.Popen(
         [PY, "-c", READER, str(site["bi"]), str(stop)], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        for n, day in enumerate(("2026-11-20", "2026-11-21")):
-            add_day(site, day, 100 + n)
+        # First the recovery from the four kills above, then a refresh with a new day.
+        for day in (None, "2026-11-21"):
+            if day:
+                add_day(site, day, 100)
             result = subprocess.run(refresh_args(site), capture_output=True, text=True)
             assert result.returncode == 0, result.stderr[-3000:]
     finally:
