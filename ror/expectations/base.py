@@ -325,7 +325,8 @@ def _key_sql(columns: Sequence[str]) -> str:
 class UniqueInBatch(Check):
     """No two rows of the batch share the key (`columns`) with different content. A row that
     repeats an earlier one exactly (a re-sent event) is collapsed first, as staging does, so
-    it does not count; every row whose key is shared by a different row does."""
+    it does not count; every row whose key is shared by a different row does. The gate
+    validates a source's new batches together, so the key is taken within each batch."""
 
     columns: tuple[str, ...] = ()
     kind: ClassVar[str] = "unique_in_batch"
@@ -344,8 +345,9 @@ class UniqueInBatch(Check):
     def frame_columns(self, sql: SqlContext) -> dict[str, str]:
         return {
             str(self.gx_column): (
-                "case when row_number() over (partition by _content_hash "
-                f"order by _file, _line_number) = 1 then {_key_sql(self.columns)} end"
+                "case when row_number() over (partition by _batch, _content_hash "
+                "order by _file, _line_number) = 1 "
+                f"then _batch || ' | ' || ({_key_sql(self.columns)}) end"
             )
         }
 
