@@ -177,3 +177,22 @@ def test_status_reports_the_runs(site):
     result = ror("status", "--warehouse", str(site["warehouse"]))
     assert result.returncode == 0
     assert "published" in result.stdout
+
+
+def test_published_dq_results_hold_no_personal_values(site):
+    """The gate's failing-value samples are published in ops.dq_results: the values of
+    personal columns are redacted there (the marts themselves are scanned in test_marts)."""
+    from tests.test_marts import identifying_values
+
+    values, _ = identifying_values(site["warehouse"])
+    personal = {v for v in values if len(v) >= 6}
+    con = duckdb.connect(str(site["bi"]), read_only=True)
+    try:
+        samples = con.execute(
+            "select expectation, sample_values from ops.dq_results where sample_values is not null"
+        ).fetchall()
+    finally:
+        con.close()
+    assert samples, "the generated landing plants bad rows: some expectation must have samples"
+    leaked = [(e, s) for e, s in samples for v in personal if v in s]
+    assert not leaked, leaked[:3]
