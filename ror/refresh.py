@@ -197,6 +197,8 @@ class Refresh:
         return duckdb.connect(str(self.paths.warehouse), read_only=read_only, config=config)
 
     def _load(self) -> LoadReport:
+        if not self.paths.landing.is_dir():  # a missing mount, a typo: never publish "nothing"
+            raise FileNotFoundError(f"landing folder {self.paths.landing} does not exist")
         con = self._connect()
         try:
             report = load_landing(con, self.paths.landing, self.run["run_id"], self.log)

@@ -196,3 +196,12 @@ def test_published_dq_results_hold_no_personal_values(site):
     assert samples, "the generated landing plants bad rows: some expectation must have samples"
     leaked = [(e, s) for e, s in samples for v in personal if v in s]
     assert not leaked, leaked[:3]
+
+
+def test_a_missing_landing_folder_is_an_error_not_an_empty_publish(site, tmp_path):
+    fingerprint = sha256(site["bi"])
+    result = refresh({**site, "landing": tmp_path / "not-mounted"})
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert "not-mounted does not exist" in last and "Traceback" not in result.stderr
+    assert sha256(site["bi"]) == fingerprint
