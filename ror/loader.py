@@ -34,6 +34,8 @@ BARE_CR_STAND_IN = "\ue000"
 REJECTED_LINES = "raw.rejected_lines"
 MANIFEST = "ops.load_manifest"
 REFUSALS = "ops.load_refusals"
+# WAL size at which DuckDB checkpoints during a load (see Loader.run).
+LOAD_CHECKPOINT_THRESHOLD = "1GB"
 
 
 class FileRefused(Exception):
@@ -247,11 +249,21 @@ class Loader:
             report.notes.append(f"landing folder {self.landing} does not exist: nothing to load")
             return report
         known = self.known_hashes()
-        for source, folder, batch, files in discover(self.landing):
-            if source is None:
-                report.notes.append(f"unknown source folder ignored: {folder}/{batch}")
-                continue
-            self._load_batch(source, batch, files, known, report)
+        # Each batch commits alone (a refused batch rolls back alone). At DuckDB's default
+        # checkpoint threshold (16 MB of WAL) nearly every commit checkpointed, rewriting the
+        # tables' last row groups each time: 14 of the 31 s of a 1M-event load. So the load
+        # checkpoints once, at its end (the WAL still makes every commit durable).
+        self.con.execute(f"set checkpoint_threshold = '{LOAD_CHECKPOINT_THRESHOLD}'")
+        try:
+            for source, folder, batch, files in discover(self.landing):
+                if source is None:
+                    report.notes.append(f"unknown source folder ignored: {folder}/{batch}")
+                    continue
+                self._load_batch(source, batch, files, known, report)
+        finally:
+            self.con.execute("reset checkpoint_threshold")
+        if report.loaded:
+            self.con.execute("checkpoint")
         return report
 
     def _load_batch(
@@ -493,16 +505,23 @@ class Loader:
         rows_raw, rows_bad = counts
         if rows_raw == 0 and rows_bad > 0:
             raise FileRefused(scan.relative, "not CSV/JSON", "no line is a JSON object")
+        # One parse per line: json_extract_string with a list of paths returns a list (5x
+        # faster than one call per field); `properties` stays JSON text, not a string.
+        strings = [c for c in source.json_paths if c != "properties"]
+        paths = ", ".join(quote_literal(source.json_paths[c]) for c in strings)
         extractions = ", ".join(
-            f"json_extract_string(line, {quote_literal(p)}) as {quote_ident(c)}"
-            if c != "properties"
-            else f"cast(json_extract(line, {quote_literal(p)}) as varchar) as {quote_ident(c)}"
-            for c, p in source.json_paths.items()
+            f"_fields[{i}] as {quote_ident(c)}" for i, c in enumerate(strings, start=1)
         )
+        if "properties" in source.json_paths:
+            path = quote_literal(source.json_paths["properties"])
+            extractions += f", cast(json_extract(line, {path}) as varchar) as properties"
         self.con.execute(
             f"""insert into raw.{source.name} by name
             select {extractions}, line as _record, _line_number, {self._metadata_sql(batch, scan)}
-            from ror_file where reason is null"""
+            from (
+                select *, json_extract_string(line, [{paths}]) as _fields
+                from ror_file where reason is null
+            )"""
         )
         split_lines = self.con.execute(
             "select line, error_type || ': ' || error_message from ror_reject_errors"
