@@ -31,7 +31,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_POLICY = Path(__file__).with_name("gate_policy.yml")
 DQ_RESULTS = "ops.dq_results"
+# settings.max_rows_per_validation when the policy does not say (see _group).
+DEFAULT_MAX_ROWS_PER_VALIDATION = 500_000
 DOCS_SITE = "ror_quality_gate"
 SEVERITIES = ("block", "warn")
 KINDS = frozenset(
@@ -155,6 +157,7 @@ class Policy:
     path: Path
     sample_size: int
     redacted_columns: frozenset[str]  # their failing values are never copied anywhere
+    max_rows_per_validation: int  # a source's new batches are validated in groups this big
     earliest_valid_at: dt.datetime
     future_tolerance: dt.timedelta
     seeds_dir: Path
@@ -302,6 +305,9 @@ def load_policy(path: Path | None = None, project_dir: Path | None = None) -> Po
         earliest = dt.datetime.fromisoformat(str(settings["earliest_valid_at"]))
         tolerance = dt.timedelta(hours=float(settings["future_tolerance_hours"]))
         sample_size = int(settings["sample_size"])
+        max_rows = int(settings.get("max_rows_per_validation", DEFAULT_MAX_ROWS_PER_VALIDATION))
+        if max_rows < 1:
+            raise ValueError(f"max_rows_per_validation must be >= 1, got {max_rows}")
     except (KeyError, ValueError, TypeError) as error:
         raise PolicyError(f"{path}: settings: {error}") from None
     if earliest.tzinfo is None:
@@ -313,6 +319,7 @@ def load_policy(path: Path | None = None, project_dir: Path | None = None) -> Po
     return Policy(
         path=path,
         sample_size=sample_size,
+        max_rows_per_validation=max_rows,
         redacted_columns=frozenset(str(c) for c in settings.get("redact_values_of") or ()),
         earliest_valid_at=earliest,
         future_tolerance=tolerance,
@@ -390,6 +397,19 @@ def _batch_files(
         ).fetchall():
             names.setdefault(file_hash, file)
     return BatchFiles(hashes, names, landed, rejected)
+
+
+def _rows_per_file(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> dict[str, int]:
+    """Rows loaded into raw per file (ops.load_manifest), for sizing the validations."""
+    if not hashes or not _table_columns(con, "ops", "load_manifest"):
+        return {}
+    return dict(
+        con.execute(
+            "select file_hash, coalesce(rows_raw, 0) from ops.load_manifest "
+            "where list_contains(?, file_hash)",
+            [list(hashes)],
+        ).fetchall()
+    )
 
 
 def _content_columns(source: str, raw_columns: Sequence[str]) -> list[str]:
@@ -754,11 +774,21 @@ class _BatchReport:
 # -- the gate ---------------------------------------------------------------------------------
 
 
-def _group(new_files: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """One validation per source: the new batches of a source are validated together (GX's
-    cost is per expectation and validation, ~20 ms each, so a first load of many daily
-    batches would otherwise pay it per batch). The batch label is the batch, or
-    `first..last` when several arrived; every failure still names its file."""
+def _group(
+    new_files: Iterable[tuple[str, str, str]],
+    rows_of: Mapping[str, int] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS_PER_VALIDATION,
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Validations to run: a source's new batches together, whole batches, at most
+    `max_rows` rows each (a single bigger batch is validated alone).
+
+    Together, because GX's cost is per expectation and validation (~20 ms each): a first load
+    of many daily batches would otherwise pay it per batch. In groups, because the batch is
+    a pandas frame: memory grows with its rows (~1.4 KB per event row), so a first load of
+    10M events in one frame would not fit in the 4 GiB the refresh may use. The label is the
+    batch, or `first..last`; every failure still names its file. `rows_of`: rows per
+    file_hash (unknown = 0).
+    """
     by_source: dict[str, dict[str, list[str]]] = {}
     for source, batch, file_hash in new_files:
         if source not in SUITES:
@@ -766,11 +796,21 @@ def _group(new_files: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], t
         hashes = by_source.setdefault(source, {}).setdefault(batch, [])
         if file_hash not in hashes:
             hashes.append(file_hash)
+    rows_of = rows_of or {}
     groups: dict[tuple[str, str], tuple[str, ...]] = {}
     for source, batches in by_source.items():
-        names = sorted(batches)
-        label = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]}"
-        groups[(source, label)] = tuple(h for name in names for h in batches[name])
+        chunks: list[list[str]] = []
+        rows_in_chunk = 0
+        for name in sorted(batches):
+            rows = sum(rows_of.get(h, 0) for h in batches[name])
+            if not chunks or rows_in_chunk + rows > max_rows:
+                chunks.append([])
+                rows_in_chunk = 0
+            chunks[-1].append(name)
+            rows_in_chunk += rows
+        for names in chunks:
+            label = names[0] if len(names) == 1 else f"{names[0]}..{names[-1]}"
+            groups[(source, label)] = tuple(h for name in names for h in batches[name])
     return groups
 
 
@@ -797,7 +837,8 @@ def run_gate(
     started = time.perf_counter()
     policy = load_policy(policy_path)
     value_sets, notes = policy.resolve_value_sets()
-    groups = _group(new_files)
+    rows_of = _rows_per_file(con, [h for _s, _b, h in new_files])
+    groups = _group(new_files, rows_of, policy.max_rows_per_validation)
     failures: list[str] = []
     warnings: list[str] = []
     rows: list[dict[str, Any]] = []

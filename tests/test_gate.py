@@ -507,6 +507,42 @@ def test_the_policy_decides_block_or_warn(wh: Warehouse, tmp_path: Path) -> None
     assert "tweet_id_not_null failed for 1 of 40 rows" in outcome.failures[0]
 
 
+def test_batches_are_validated_in_groups_of_at_most_max_rows(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    """Whole batches per validation, at most max_rows_per_validation rows (memory bound), and
+    a defect is still found and named in whichever group holds it."""
+    for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+        rows = [{**row, "text": f"{row['text']} ({day})"} for row in tweet_rows()]
+        rows = mutate(rows, 5, tweet_id="") if day == "2026-10-03" else rows
+        wh.land("twitter_tweets", rows, batch=day)
+    new = wh.load()
+
+    def small(doc: dict[str, Any]) -> None:
+        doc["settings"]["max_rows_per_validation"] = 50  # 40 rows per batch: one batch each
+        doc["sources"]["twitter_tweets"] = {
+            "expectations": {"tweet_id_not_null": {"severity": "block", "block_above": None}}
+        }
+
+    outcome = wh.gate(new, policy_path=write_policy(tmp_path, small))
+    labels = {
+        row[0]
+        for row in wh.con.execute(
+            "select distinct batch from ops.dq_results where run_id = ?", [f"run{wh.loads}"]
+        ).fetchall()
+    }
+    assert labels == {"2026-10-01", "2026-10-02", "2026-10-03"}
+    assert outcome.blocked
+    assert len(outcome.failures) == 1
+    assert "twitter_tweets/2026-10-03/" in outcome.failures[0]
+
+    def bad(doc: dict[str, Any]) -> None:
+        doc["settings"]["max_rows_per_validation"] = 0
+
+    with pytest.raises(PolicyError, match="max_rows_per_validation"):
+        load_policy(write_policy(tmp_path, bad))
+
+
 def test_policy_mistakes_are_reported(tmp_path: Path) -> None:
     def typo(doc: dict[str, Any]) -> None:
         doc["sources"]["orders"] = {"expectations": {"order_id_nto_null": {"severity": "warn"}}}
