@@ -26,7 +26,7 @@ from ror.dbt import run_dbt
 from ror.loader import LoadReport, load_landing, mark_gated, ungated_files, withdraw_files
 from ror.publish import publish
 from ror.runs import append_run
-from ror.settings import Paths
+from ror.settings import GATE_MEMORY_LIMIT, Paths
 
 EXIT_PUBLISHED, EXIT_ERROR, EXIT_REFUSED, EXIT_DBT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 4
 
@@ -191,9 +191,14 @@ class Refresh:
         except Exception as error:  # noqa: BLE001 - the marts are published; say and go on
             self.log(f"report not written: {type(error).__name__}: {error}")
 
-    def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    def _connect(
+        self, read_only: bool = False, memory_limit: str | None = None
+    ) -> duckdb.DuckDBPyConnection:
         """The warehouse, with the same memory limit dbt's profile sets (DuckDB spills past it)."""
-        config = {"memory_limit": self.paths.memory_limit, "threads": self.paths.threads}
+        config = {
+            "memory_limit": memory_limit or self.paths.memory_limit,
+            "threads": self.paths.threads,
+        }
         return duckdb.connect(str(self.paths.warehouse), read_only=read_only, config=config)
 
     def _load(self) -> LoadReport:
@@ -221,7 +226,7 @@ class Refresh:
         killed run left); a refusal withdraws them from raw, so nothing unvalidated is built."""
         from ror.gate import run_gate
 
-        con = self._connect()
+        con = self._connect(memory_limit=GATE_MEMORY_LIMIT)
         try:
             pending = ungated_files(con)
             if not pending:

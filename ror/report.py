@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from ror.loader import quote_literal
+from ror.settings import DEFAULT_MEMORY_LIMIT
 
 #: Faceted and per-brand charts show at most this many brands (the most relationships first).
 TOP_BRANDS = 8
@@ -109,7 +110,10 @@ def _connect(bi: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(
         str(bi),
         read_only=True,
-        config={"memory_limit": os.environ.get("ROR_MEMORY_LIMIT", "4GB"), "threads": 2},
+        config={
+            "memory_limit": os.environ.get("ROR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+            "threads": 2,
+        },
     )
 
 

@@ -20,12 +20,21 @@ def _project_dir() -> Path:
 PROJECT_DIR = _project_dir()
 
 
+# DuckDB's memory limit for the warehouse (ROR_MEMORY_LIMIT): DuckDB spills to disk past it.
+# 3 GiB, so a refresh's process (DuckDB + Python + dbt's manifest, or + the gate's frames)
+# stays under the 4 GiB it may use on this machine.
+DEFAULT_MEMORY_LIMIT = "3GiB"
+# The gate's connection only scans and filters raw rows; the rest of its 4 GiB are its
+# pandas frames (see gate_policy.yml: max_rows_per_validation).
+GATE_MEMORY_LIMIT = "1500MiB"
+
+
 @dataclass(frozen=True)
 class Paths:
     landing: Path
     warehouse: Path
     bi: Path
-    memory_limit: str = "4GB"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 2
 
     @classmethod
@@ -38,7 +47,7 @@ class Paths:
                 warehouse or os.environ.get("ROR_WAREHOUSE", "warehouse/ror.duckdb")
             ).resolve(),
             bi=Path(bi or os.environ.get("ROR_BI", "warehouse/ror_bi.duckdb")).resolve(),
-            memory_limit=os.environ.get("ROR_MEMORY_LIMIT", "4GB"),
+            memory_limit=os.environ.get("ROR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
             threads=int(os.environ.get("ROR_THREADS", "2")),
         )
 
