@@ -4,6 +4,11 @@
   that the plugin registers, against the same formula written in plain SQL (the shape of
   ``default__ror_score``), and the native (row-at-a-time) Python UDF for reference. The SQL
   and UDF results are compared (max absolute difference printed).
+- The floor of calling an Arrow UDF at all: an identity Arrow UDF with the same 14 DOUBLE
+  arguments over the same rows (DuckDB converts every argument vector to Arrow, takes the GIL,
+  calls Python, converts the result back). UDF time - floor is the formula's own cost; floor
+  - SQL time is what calling Python costs. The three figures again at threads = 1, where
+  DuckDB's threads do not wait for each other's GIL.
 - Sentiment: distinct texts scored per second through the ``sentiment_compound`` UDF: the real
   tweets of ``$ROR_SHARED/data/real`` when present (default ``<repo>/../shared``), otherwise
   generated sentences.
@@ -64,6 +69,32 @@ def best_of(runs: int, action: Callable[[], object]) -> tuple[float, object]:
     return best, result
 
 
+#: lengths of the vectors DuckDB passed to :func:`identity` (how often it calls a UDF)
+IDENTITY_CALLS: list[int] = []
+
+
+def identity(
+    engagement: pa.ChunkedArray,
+    sentiment: pa.ChunkedArray,
+    reciprocity: pa.ChunkedArray,
+    listening: pa.ChunkedArray,
+    advocacy: pa.ChunkedArray,
+    continuity: pa.ChunkedArray,
+    realized_value: pa.ChunkedArray,
+    w_engagement: pa.ChunkedArray,
+    w_sentiment: pa.ChunkedArray,
+    w_reciprocity: pa.ChunkedArray,
+    w_listening: pa.ChunkedArray,
+    w_advocacy: pa.ChunkedArray,
+    w_continuity: pa.ChunkedArray,
+    w_realized_value: pa.ChunkedArray,
+) -> pa.ChunkedArray:
+    """The floor of an Arrow UDF with ror_score's arguments: returns its first one as it came
+    (and notes the vector length, a list append: nothing next to a call's cost)."""
+    IDENTITY_CALLS.append(len(engagement))
+    return engagement
+
+
 def bench_score(con: duckdb.DuckDBPyConnection, rows: int, runs: int, native: bool) -> None:
     rng = np.random.default_rng(42)
     table = pa.table(
@@ -74,22 +105,45 @@ def bench_score(con: duckdb.DuckDBPyConnection, rows: int, runs: int, native: bo
     con.unregister("components_arrow")
     weights = Weights()
     udf_args = ", ".join([*COMPONENTS, *(f"cast({w!r} as double)" for w in weights.as_tuple())])
+    arity = 2 * len(COMPONENTS)
+    con.create_function(
+        "ror_score_floor",
+        identity,
+        [DOUBLE] * arity,
+        DOUBLE,
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
+    )
 
     def total(expression: str) -> Callable[[], object]:
         return lambda: con.execute(f"select sum({expression}) from components").fetchall()[0][0]
 
-    sql_time, sql_sum = best_of(runs, total(pure_sql_score(weights)))
-    udf_time, udf_sum = best_of(runs, total(f"ror_score({udf_args})"))
+    def timings() -> tuple[float, float, float, object, object]:
+        sql_time, sql_sum = best_of(runs, total(pure_sql_score(weights)))
+        udf_time, udf_sum = best_of(runs, total(f"ror_score({udf_args})"))
+        floor_time, _ = best_of(runs, total(f"ror_score_floor({udf_args})"))
+        return sql_time, udf_time, floor_time, sql_sum, udf_sum
+
+    sql_time, udf_time, floor_time, sql_sum, udf_sum = timings()
     difference = con.execute(
         f"select max(abs(ror_score({udf_args}) - {pure_sql_score(weights)})), "
         f"count(*) filter (where (ror_score({udf_args}) is null) "
         f"!= ({pure_sql_score(weights)} is null)) from components"
     ).fetchall()[0]
+    IDENTITY_CALLS.clear()
+    con.execute(f"select sum(ror_score_floor({udf_args})) from components").fetchall()
+    calls = list(IDENTITY_CALLS)
+    threads = con.execute("select current_setting('threads')").fetchall()[0][0]
     print(f"ROR score over {rows:,} rows (best of {runs}):")
     print(f"  pure SQL          {sql_time:8.3f} s  ({rows / sql_time:,.0f} rows/s)")
     print(
         f"  Arrow Python UDF  {udf_time:8.3f} s  ({rows / udf_time:,.0f} rows/s, "
         f"{udf_time / sql_time:.1f}x the SQL time)"
+    )
+    print(
+        f"  Arrow UDF floor   {floor_time:8.3f} s  (identity Arrow UDF, same {arity} DOUBLE "
+        f"arguments: {floor_time / sql_time:.1f}x the SQL time)"
     )
     if native:
         con.create_function(
@@ -106,6 +160,42 @@ def bench_score(con: duckdb.DuckDBPyConnection, rows: int, runs: int, native: bo
     print(
         f"  sums {sql_sum} vs {udf_sum}; max |UDF - SQL| = {difference[0]:.3g}, "
         f"null mismatches = {difference[1]}"
+    )
+    count = max(len(calls), 1)
+    print(
+        f"  DuckDB calls the UDF {len(calls):,} times ({rows / count:,.0f} rows per call): "
+        f"floor {floor_time / count * 1e6:,.0f} us per call, "
+        f"formula {(udf_time - floor_time) / count * 1e6:,.0f} us per call on top"
+    )
+    print(f"  {explain(sql_time, udf_time, floor_time)}")
+    if str(threads) != "1":
+        con.execute("set threads = 1")
+        try:
+            one = timings()
+        finally:
+            con.execute(f"set threads = {int(threads)}")
+        print(
+            f"  at threads = 1: pure SQL {one[0]:.3f} s, Arrow Python UDF {one[1]:.3f} s "
+            f"({one[1] / one[0]:.1f}x), Arrow UDF floor {one[2]:.3f} s ({one[2] / one[0]:.1f}x); "
+            f"{explain(one[0], one[1], one[2])}"
+        )
+
+
+def explain(sql_time: float, udf_time: float, floor_time: float) -> str:
+    """How much of the UDF's time beyond the SQL time is calling Python, how much the formula."""
+    gap = udf_time - sql_time
+    formula = udf_time - floor_time
+    if gap <= 0:
+        return f"the UDF is no slower than SQL (the formula: {formula:.3f} s above the floor)"
+    if floor_time <= sql_time:
+        return (
+            f"the floor is below the SQL time, so the formula ({formula:.3f} s above the "
+            f"floor) is the whole {gap:.3f} s gap"
+        )
+    calling = floor_time - sql_time
+    return (
+        f"of the {gap:.3f} s the UDF takes beyond SQL, {calling:.3f} s ({calling / gap:.0%}) "
+        f"is calling Python at all, {formula:.3f} s ({formula / gap:.0%}) the formula"
     )
 
 

@@ -38,7 +38,10 @@ Nothing here imports dbt: these are plain functions; python_udfs.plugin register
 from __future__ import annotations
 
 import math
+import struct
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -387,23 +390,133 @@ def weights_from_mapping(mapping: dict[str, Number] | None = None) -> Weights:
 
 
 # ---------------------------------------------------------------------- Arrow versions
+#
+# DuckDB calls an Arrow UDF once per vector (~2,048 rows) with one-chunk ChunkedArrays, and
+# passes a constant argument (the weights) as a full column. What is left of a call once
+# DuckDB has built its arguments is Python and numpy per-call overhead, so these functions
+# read the Arrow buffers zero-copy, look at validity bits only when a column has nulls, check
+# a constant column with one memcmp against the constant seen last in that argument, and
+# compute the seven components as one 2-D block (a numpy call per step, not one per column).
 
 ArrowInput = pa.Array | pa.ChunkedArray | np.ndarray
 
+_FLOAT64 = pa.float64()
+_DOUBLE = struct.Struct("<d")
+#: argument slot -> the last constant column seen there: (its value, its data buffer)
+_LAST_CONSTANT: dict[str, tuple[float, pa.Buffer]] = {}
+#: small arrays reused across calls: bounds, all-valid bitmaps, constant weight blocks
+_CACHE: dict[tuple[object, ...], Any] = {}
+
+
+def _cached(key: tuple[object, ...], build: Callable[[], Any]) -> Any:
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= 32:
+            _CACHE.clear()
+        found = _CACHE[key] = build()
+    return found
+
+
+def _array(values: ArrowInput) -> pa.Array:
+    """``values`` as one float64 Arrow array (no copy for a one-chunk float64 ChunkedArray)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    elif isinstance(values, np.ndarray):
+        values = pa.array(values.astype(np.float64, copy=False))  # NaN stays a value
+    if values.type != _FLOAT64:
+        values = values.cast(_FLOAT64)
+    return values
+
+
+def _data(array: pa.Array) -> pa.Buffer:
+    """The 8 x len(array) bytes of ``array``'s values, zero-copy; null slots hold anything."""
+    n = len(array)
+    buffer = array.buffers()[1]
+    if buffer is None:
+        return pa.py_buffer(bytes(8 * n))
+    if array.offset == 0 and buffer.size == 8 * n:
+        return buffer
+    return buffer.slice(8 * array.offset, 8 * n)
+
+
+def _bitmap(array: pa.Array) -> pa.Buffer | bytes | None:
+    """``array``'s validity bits from bit 0 ((len + 7) // 8 bytes, LSB first); None: no nulls."""
+    if array.null_count == 0:
+        return None
+    n = len(array)
+    bitmap = array.buffers()[0]
+    offset = array.offset
+    if offset % 8 == 0:
+        return bitmap.slice(offset // 8, (n + 7) // 8)
+    bits = np.unpackbits(np.frombuffer(bitmap, np.uint8), count=offset + n, bitorder="little")
+    return np.packbits(bits[offset:], bitorder="little").tobytes()
+
 
 def _floats(values: ArrowInput) -> np.ndarray:
-    """A float64 numpy array of ``values``, null -> NaN."""
-    if isinstance(values, np.ndarray):
-        return values.astype(np.float64, copy=False)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if not pa.types.is_floating(values.type):
-        values = values.cast(pa.float64())
-    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    """A float64 numpy array of ``values``, null -> NaN (zero-copy when there is no null)."""
+    array = _array(values)
+    floats = np.frombuffer(_data(array), np.float64)
+    bitmap = _bitmap(array)
+    if bitmap is None:
+        return floats
+    valid = np.unpackbits(np.frombuffer(bitmap, np.uint8), count=len(array), bitorder="little")
+    return np.where(valid.view(np.bool_), floats, np.nan)
 
 
-def _result(values: np.ndarray, null: np.ndarray) -> pa.Array:
-    return pa.array(values, type=pa.float64(), mask=null if null.any() else None)
+def _constant(slot: str, data: pa.Buffer) -> float | None:
+    """The value of a column of float64 ``data`` that is the same in every row, else None."""
+    last = _LAST_CONSTANT.get(slot)
+    if last is not None and last[1].equals(data):
+        return last[0]
+    value = _DOUBLE.unpack_from(data)[0]
+    expected = pa.py_buffer(np.full(data.size // 8, value))
+    if not expected.equals(data):
+        return None
+    _LAST_CONSTANT[slot] = (value, expected)
+    return value
+
+
+def _result(values: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    """A float64 Arrow array over ``values`` (no copy), null where ``valid`` is False."""
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(_FLOAT64, len(values), [bitmap, pa.py_buffer(values)])
+
+
+def _bad_weight(name: str, value: object) -> ValueError:
+    return ValueError(f"weight of {name} must be a finite number >= 0, got {value!r}")
+
+
+def _weight_columns(columns: tuple[ArrowInput, ...]) -> list[float | np.ndarray]:
+    """The weight columns, checked: a float for a constant column (the usual case), else an
+    array. A null, negative, infinite or NaN weight raises, naming its component."""
+    weights: list[float | np.ndarray] = []
+    for name, values in zip(COMPONENTS, columns, strict=True):
+        array = _array(values)
+        if array.null_count:
+            raise _bad_weight(name, None)
+        data = _data(array)
+        weight = _constant(name, data)
+        if weight is None:
+            column = np.frombuffer(data, np.float64)
+            bad = ~(np.isfinite(column) & (column >= 0.0))
+            if bad.any():
+                raise _bad_weight(name, float(column[int(np.argmax(bad))]))
+            weights.append(column + 0.0)  # -0.0 -> 0.0, as the scalar sum starts at 0.0
+        elif 0.0 <= weight < math.inf:
+            weights.append(weight + 0.0)
+        else:
+            raise _bad_weight(name, weight)
+    return weights
+
+
+def _constant_weights(weights: tuple[float, ...], n: int) -> tuple[np.ndarray, float]:
+    """A (components x n) block of constant weights, and their total summed left to right."""
+    total = 0.0
+    for weight in weights:
+        total += weight
+    block = np.repeat(np.array(weights).reshape(len(weights), 1), n, axis=1)
+    block.flags.writeable = False
+    return block, total
 
 
 def ror_score_arrow(
@@ -424,68 +537,130 @@ def ror_score_arrow(
 ) -> pa.Array:
     """:func:`ror_score` over Arrow arrays (one row per element), vectorised with numpy.
 
-    For ``create_function(..., type='arrow', null_handling='special')``: null components
-    are skipped as in the scalar version; a null, negative or infinite weight raises.
+    For ``create_function(..., type='arrow', null_handling='special')``: null (and NaN)
+    components are skipped as in the scalar version; a null, negative, infinite or NaN
+    weight raises. The sums run left to right like the scalar loop, so both give the same
+    floats. A weight column may vary per row; a constant one (the usual case) is cheaper.
     """
-    values = np.column_stack(
-        [
-            _floats(a)
-            for a in (
-                engagement,
-                sentiment,
-                reciprocity,
-                listening,
-                advocacy,
-                continuity,
-                realized_value,
-            )
-        ]
-    )
-    weights = np.column_stack(
-        [
-            _floats(a)
-            for a in (
-                w_engagement,
-                w_sentiment,
-                w_reciprocity,
-                w_listening,
-                w_advocacy,
-                w_continuity,
-                w_realized_value,
-            )
-        ]
-    )
-    bad = ~(np.isfinite(weights) & (weights >= 0.0))
-    if bad.any():
-        row, column = (int(i[0]) for i in np.nonzero(bad))
-        raise ValueError(
-            f"weight of {COMPONENTS[column]} must be a finite number >= 0, "
-            f"got {weights[row, column]!r}"
+    columns = [
+        _array(values)
+        for values in (
+            engagement,
+            sentiment,
+            reciprocity,
+            listening,
+            advocacy,
+            continuity,
+            realized_value,
         )
-    present = ~np.isnan(values)
-    used = np.where(present, weights, 0.0)
-    clipped = np.clip(np.where(present, values, 0.0), 0.0, 1.0)
-    # Summed left to right like the scalar loop, so both give the same floats.
-    numerator = np.zeros(len(values))
-    denominator = np.zeros(len(values))
-    for column in range(len(COMPONENTS)):
-        numerator += used[:, column] * clipped[:, column]
-        denominator += used[:, column]
-    null = denominator <= 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.clip(100.0 * numerator / np.where(null, 1.0, denominator), 0.0, 100.0)
-    return _result(np.where(null, 0.0, score), null)
+    ]
+    k, n = len(columns), len(columns[0])
+    if n == 0:
+        return pa.array([], type=_FLOAT64)
+    weights = _weight_columns(
+        (
+            w_engagement,
+            w_sentiment,
+            w_reciprocity,
+            w_listening,
+            w_advocacy,
+            w_continuity,
+            w_realized_value,
+        )
+    )
+    # components x rows, one copy of the seven value buffers (read-only)
+    values = np.frombuffer(b"".join([_data(c) for c in columns]), np.float64).reshape(k, n)
+    present = np.equal(values, values)  # NaN is missing, as in the scalar version
+    bitmaps = [_bitmap(c) for c in columns]
+    nulls = any(b is not None for b in bitmaps)
+    if nulls:
+        nbytes = (n + 7) // 8
+        every = _cached(("valid", nbytes), lambda: b"\xff" * nbytes)
+        packed = np.frombuffer(b"".join([every if b is None else b for b in bitmaps]), np.uint8)
+        valid = np.unpackbits(packed.reshape(k, nbytes), axis=1, count=n, bitorder="little")
+        np.logical_and(present, valid.view(np.bool_), out=present)
+    bounds = _cached(("bounds", k, n), lambda: (np.zeros((k, n)), np.ones((k, n))))
+    if all(type(w) is float for w in weights):
+        key = tuple(weights)
+        block, total = _cached((key, n), lambda: _constant_weights(key, n))
+        if math.isfinite(100.0 * total):  # no overflow possible: numpy stays silent
+            return _combine(values, present, block, None if nulls else total, bounds)
+    else:
+        block = np.empty((k, n))
+        for row, weight in zip(block, weights, strict=True):
+            row[...] = weight
+    with np.errstate(all="ignore"):
+        return _combine(values, present, block, None, bounds)
+
+
+def _combine(
+    values: np.ndarray,
+    present: np.ndarray,
+    weights: np.ndarray,
+    total: float | None,
+    bounds: tuple[np.ndarray, np.ndarray],
+) -> pa.Array:
+    """100 x sum(w x clip(v)) / sum(w) over the present cells of each column of ``values``.
+
+    ``total``: the sum of ``weights`` in every row when they are constant, usable when no
+    component can be null (nulls in ``values`` are then only NaN, seen in ``present``).
+    """
+    n = values.shape[1]
+    terms = np.fmax(values, bounds[0])  # clip to [0, 1]; NaN -> 0 (and null slots' NaN)
+    np.minimum(terms, bounds[1], out=terms)
+    if total is not None and present.all():
+        used = weights
+        denominator = None
+    else:
+        used = np.multiply(present, weights)  # the weight where present, else 0
+        denominator = np.add.reduce(used, axis=0, initial=0.0)
+    np.multiply(terms, used, out=terms)  # 0 where missing, whatever the slot held
+    # initial=0.0 and a reduction over the outer axis: ((0 + t0) + t1) + ..., the scalar sum
+    numerator = np.add.reduce(terms, axis=0, initial=0.0)
+    np.multiply(numerator, 100.0, out=numerator)
+    scored = None
+    if denominator is None:
+        if not total > 0.0:  # type: ignore[operator]
+            return pa.nulls(n, _FLOAT64)
+        np.divide(numerator, total, out=numerator)
+    elif denominator.min() > 0.0:
+        np.divide(numerator, denominator, out=numerator)
+    else:
+        scored = np.greater(denominator, 0.0)
+        np.divide(numerator, denominator, out=numerator, where=scored)
+    np.minimum(numerator, 100.0, out=numerator)
+    return _result(numerator, scored)
 
 
 def decay_weight_arrow(age_days: ArrowInput, half_life_days: ArrowInput) -> pa.Array:
     """:func:`decay_weight` over Arrow arrays; null age -> null; half-life must be > 0."""
-    age = _floats(age_days)
-    half_life = _floats(half_life_days)
-    if not (np.isfinite(half_life) & (half_life > 0.0)).all():
+    ages = _array(age_days)
+    n = len(ages)
+    if n == 0:
+        return pa.array([], type=_FLOAT64)
+    half_lives = _array(half_life_days)
+    data = _data(half_lives)
+    half_life: float | np.ndarray | None = None
+    if half_lives.null_count == 0:
+        half_life = _constant("half_life_days", data)
+    if half_life is not None:
+        valid_half_life = 0.0 < half_life < math.inf
+    else:
+        half_life = _floats(half_lives)
+        valid_half_life = bool((np.isfinite(half_life) & (half_life > 0.0)).all())
+    if not valid_half_life:
         raise ValueError("half_life_days must be a finite number > 0")
-    null = np.isnan(age)
-    weight = np.power(0.5, np.maximum(np.where(null, 0.0, age), 0.0) / half_life)
-    return _result(weight, null)
+    weight = np.maximum(np.frombuffer(_data(ages), np.float64), 0.0)  # NaN stays NaN
+    np.divide(weight, half_life, out=weight)
+    np.power(0.5, weight, out=weight)
+    present = np.equal(weight, weight)  # a NaN age is null, as in the scalar version
+    bitmap = _bitmap(ages)
+    if bitmap is not None:
+        valid = np.unpackbits(np.frombuffer(bitmap, np.uint8), count=n, bitorder="little")
+        np.logical_and(present, valid.view(np.bool_), out=present)
+    elif present.all():
+        return _result(weight, None)
+    return _result(weight, present)
 
 
 # ------------------------------------------------------------------------------ stages

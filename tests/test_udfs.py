@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -202,6 +203,106 @@ def test_vectorised_score_on_a_million_rows_matches_a_sample() -> None:
         assert got[int(i)].as_py() == ror_score(*row, *ws)
 
 
+def arrow_like_duckdb(
+    values: list[float | None], garbage: float, offset: int, chunks: int
+) -> pa.ChunkedArray:
+    """float64 column as DuckDB may pass it: null slots hold ``garbage`` (DuckDB's own scans
+    leave NaN there, expressions may leave any value), a validity bitmap even without nulls,
+    an array offset and several chunks."""
+    data = np.array([garbage if v is None else v for v in values], dtype=np.float64)
+    valid = np.array([v is not None for v in values], dtype=np.bool_)
+    padded = np.concatenate([np.full(offset, 7.0), data])
+    bits = np.packbits(np.concatenate([np.ones(offset, np.bool_), valid]), bitorder="little")
+    array = pa.Array.from_buffers(
+        pa.float64(),
+        len(values),
+        [pa.py_buffer(bits), pa.py_buffer(padded)],
+        null_count=int((~valid).sum()),
+        offset=offset,
+    )
+    cut = len(values) // 2
+    parts = [array] if chunks == 1 else [array.slice(0, cut), array.slice(cut)]
+    return pa.chunked_array(parts, type=pa.float64())
+
+
+def same_float(a: float | None, b: float | None) -> bool:
+    """Equal including the sign of zero and NaN (the bit-identical promise)."""
+    if a is None or b is None:
+        return a is b
+    return repr(a) == repr(b)
+
+
+odd = st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 0.0, 1.0, 2.5, -3.0])
+messy_component = st.one_of(st.none(), st.floats(-0.5, 1.5), odd)
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.tuples(*([messy_component] * 7)), min_size=1, max_size=70),
+    weights,
+    st.sampled_from([math.nan, 0.5, -1.0, math.inf, 0.0]),
+    st.integers(0, 11),
+    st.integers(1, 2),
+    st.one_of(st.none(), st.integers(0, 6)),
+)
+def test_vectorised_score_equals_scalar_on_duckdb_like_input(
+    rows: list[tuple[float | None, ...]],
+    ws: tuple[float, ...],
+    garbage: float,
+    offset: int,
+    chunks: int,
+    varying: int | None,
+) -> None:
+    n = len(rows)
+    columns = [arrow_like_duckdb([r[i] for r in rows], garbage, offset, chunks) for i in range(7)]
+    row_weights = [list(ws) for _ in rows]
+    if varying is not None:  # one weight column that varies per row (zeros included)
+        for j, row in enumerate(row_weights):
+            row[varying] = [0.0, 0.5, 3.0, ws[varying]][j % 4]
+    weight_columns = [
+        arrow_like_duckdb([row[i] for row in row_weights], 0.0, offset, chunks) for i in range(7)
+    ]
+    got = ror_score_arrow(*columns, *weight_columns)
+    assert got.type == pa.float64() and len(got) == n
+    expected = [ror_score(*row, *w) for row, w in zip(rows, row_weights, strict=True)]
+    assert all(same_float(a, b) for a, b in zip(got.to_pylist(), expected, strict=True))
+
+
+def test_vectorised_score_edge_rows() -> None:
+    rows = [
+        (None,) * 7,  # nothing applicable: null
+        (-0.0, None, None, None, None, None, None),  # a signed zero scores +0.0
+        (math.nan, 2.0, None, None, None, None, -1.0),  # NaN is missing, clipping
+        (1.0,) * 7,
+        (-0.0,) * 7,
+    ]
+    columns = [arrow_like_duckdb([r[i] for r in rows], math.nan, 3, 1) for i in range(7)]
+    ws = Weights().as_tuple()
+    got = ror_score_arrow(*columns, *[pa.array([w] * len(rows)) for w in ws]).to_pylist()
+    assert got[0] is None and got[3] == 100.0
+    assert repr(got[1]) == repr(got[4]) == "0.0"
+    assert got[2] == ror_score(None, 1.0, None, None, None, None, 0.0, *ws)
+    # a weight of 0 for the only present component: null, as in the scalar version
+    zero = [pa.array([w if i else 0.0] * len(rows)) for i, w in enumerate(ws)]
+    assert ror_score_arrow(*columns, *zero).to_pylist()[1] is None
+    assert ror_score_arrow(*[pa.array([], pa.float64())] * 14).to_pylist() == []
+
+
+@pytest.mark.parametrize("bad", [-0.1, math.nan, math.inf, None])
+def test_a_bad_weight_in_any_row_raises(bad: float | None) -> None:
+    n = 5000
+    values = [pa.array(np.full(n, 0.5))] * 7
+    ws: list[pa.Array] = [pa.array(np.full(n, w)) for w in Weights().as_tuple()]
+    column = [0.2] * n
+    column[n - 1] = bad  # type: ignore[call-overload]
+    ws[4] = pa.array(column, type=pa.float64())
+    with pytest.raises(ValueError, match="weight of advocacy"):
+        ror_score_arrow(*values, *ws)
+    # a constant column after a varying one in the same slot is still read correctly
+    ws[4] = pa.array(np.full(n, 0.2))
+    assert ror_score_arrow(*values, *ws).to_pylist() == [pytest.approx(50.0)] * n
+
+
 # ------------------------------------------------------------------------------- decay
 
 
@@ -230,6 +331,28 @@ def test_decay_edges() -> None:
         decay_weight(1, 0)
     with pytest.raises(ValueError):
         decay_weight_arrow(pa.array([1.0]), pa.array([-1.0]))
+
+
+@given(
+    st.lists(st.one_of(st.none(), age, st.just(math.nan)), min_size=1, max_size=100),
+    half_life,
+    st.sampled_from([math.nan, 3.0]),
+    st.integers(0, 9),
+    st.booleans(),
+)
+def test_vectorised_decay_on_duckdb_like_input(
+    ages: list[float | None], hl: float, garbage: float, offset: int, vary: bool
+) -> None:
+    half_lives = [hl * (1 + i % 3) if vary else hl for i in range(len(ages))]
+    got = decay_weight_arrow(
+        arrow_like_duckdb(ages, garbage, offset, 2),
+        arrow_like_duckdb(half_lives, 0.0, offset, 1),
+    ).to_pylist()
+    for weight, a, h in zip(got, ages, half_lives, strict=True):
+        expected = decay_weight(a, h)
+        assert weight == expected if expected is None else weight == pytest.approx(expected, 1e-15)
+    with pytest.raises(ValueError, match="half_life_days"):
+        decay_weight_arrow(pa.array(ages, pa.float64()), pa.array([hl] * (len(ages) - 1) + [None]))
 
 
 # -------------------------------------------------------------------------- components
@@ -461,3 +584,25 @@ def test_docs_block_states_the_version_and_default_weights() -> None:
     for name, value in Weights().__dict__.items():
         assert f"{name.replace('_', ' ')} {value:.2f}" in docs, name
     assert scoring.__doc__ is not None and "ror_score_formula" in scoring.__doc__
+
+
+# ------------------------------------------------------------------------------ bench
+
+
+def test_bench_explains_the_gap(capsys: pytest.CaptureFixture[str]) -> None:
+    from python_udfs import bench
+
+    bench.main(["--rows", "20000", "--runs", "1", "--texts", "20", "--threads", "2"])
+    out = capsys.readouterr().out
+    assert "max |UDF - SQL| = 0, null mismatches = 0" in out, out
+    assert "Arrow UDF floor" in out and "same 14 DOUBLE arguments" in out, out
+    assert "DuckDB calls the UDF" in out and "at threads = 1: pure SQL" in out, out
+    # DuckDB passes vectors of at most 2,048 rows: at least 10 calls for 20,000 rows
+    calls = re.search(r"calls the UDF ([\d,]+) times \(([\d,]+) rows per call\)", out)
+    assert calls is not None, out
+    assert int(calls[1].replace(",", "")) >= 10 and int(calls[2].replace(",", "")) <= 2048
+    split = bench.explain(0.1, 0.4, 0.2)
+    assert "0.300 s" in split and "0.100 s (33%) is calling Python" in split, split
+    assert "0.200 s (67%) the formula" in split, split
+    assert "floor is below the SQL time" in bench.explain(0.1, 0.15, 0.05)
+    assert "no slower than SQL" in bench.explain(0.1, 0.09, 0.05)
