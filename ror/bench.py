@@ -51,6 +51,7 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    step_rss_mb: dict[str, float]  # peak tree RSS while each "[<step>] start" line was last
 
 
 # Runs the command and samples the summed RSS of its process tree (the refresh and its dbt
@@ -81,17 +82,28 @@ def tree_rss_kb(root):
 
 t = time.perf_counter()
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-peak = [0]
+peak, step, step_kb, err = [0], ['start'], {}, []
 def sample():
     while p.poll() is None:
-        peak[0] = max(peak[0], tree_rss_kb(p.pid))
+        kb = tree_rss_kb(p.pid)
+        peak[0] = max(peak[0], kb)
+        step_kb[step[0]] = max(step_kb.get(step[0], 0), kb)
         time.sleep(0.2)
+def read_err():  # a refresh logs "[<step>] start": the samples after it are that step's
+    for line in p.stderr:
+        err.append(line)
+        if '] start' in line and '[' in line:
+            step[0] = line.split('[', 1)[1].split(']', 1)[0]
 threading.Thread(target=sample, daemon=True).start()
-out, err = p.communicate()
+reader = threading.Thread(target=read_err, daemon=True)
+reader.start()
+out = p.stdout.read()
+p.wait()
+reader.join()
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({'seconds': time.perf_counter() - t, 'rss_kb': r.ru_maxrss, 'tree_kb': peak[0],
-    'cpu': r.ru_utime + r.ru_stime, 'rc': p.returncode, 'out': out[-20000:],
-    'err': err[-20000:]}))
+    'step_kb': step_kb, 'cpu': r.ru_utime + r.ru_stime, 'rc': p.returncode,
+    'out': out[-20000:], 'err': ''.join(err)[-20000:]}))
 """
 
 
@@ -113,6 +125,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
         data["rc"],
         data["out"],
         data["err"],
+        {step: kb / 1024 for step, kb in data.get("step_kb", {}).items()},
     )
 
 
@@ -261,12 +274,14 @@ def bench_scale(target_events: int, workdir: Path, seed: int) -> dict:
     }
 
 
-def steps(run: dict) -> str:
+def steps(run: dict, measured: Measured) -> str:
     parts = []
     for step in ("load", "gate", "dbt", "publish"):
         wall, cpu = run.get(f"{step}_seconds"), run.get(f"{step}_cpu_seconds")
         if wall:
-            parts.append(f"{step} {wall:.1f}s ({(cpu or 0) / wall:.1f} cores)")
+            rss = measured.step_rss_mb.get(step)
+            peak = f", {rss:.0f} MB" if rss else ""
+            parts.append(f"{step} {wall:.1f}s ({(cpu or 0) / wall:.1f} cores{peak})")
     return "; ".join(parts)
 
 
@@ -339,10 +354,15 @@ def report(results: list[dict], udf_output: str) -> str:
             f"| {r['full'].seconds / files_s:.0f}x | {r['distinct_text_share']:.1%} "
             f"of {r['texts']:,} |"
         )
-    lines += ["", "Steps (wall time, and cores used = CPU seconds / wall seconds):", ""]
+    lines += [
+        "",
+        "Steps (wall time, cores used = CPU seconds / wall seconds, peak RSS of the process "
+        "tree during the step):",
+        "",
+    ]
     for r in results:
-        lines.append(f"- {r['events']:,} events, full: {steps(r['full_run'])}")
-        lines.append(f"- {r['events']:,} events, nightly: {steps(r['nightly_run'])}")
+        lines.append(f"- {r['events']:,} events, full: {steps(r['full_run'], r['full'])}")
+        lines.append(f"- {r['events']:,} events, nightly: {steps(r['nightly_run'], r['nightly'])}")
         for when in ("full", "nightly"):
             slow = ", ".join(f"{name} {secs:.1f}s" for name, secs in r[f"{when}_models"])
             lines.append(f"- {r['events']:,} events, slowest dbt models ({when}): {slow}")

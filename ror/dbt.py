@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ror.child import die_with_parent
 from ror.settings import PROJECT_DIR, Paths
 
 
@@ -79,16 +78,6 @@ def dbt_command(paths: Paths, args: list[str]) -> list[str]:
     ]
 
 
-def _die_with_parent() -> None:
-    """In the dbt child: the kernel kills it when `ror` dies (even by kill -9), so an orphaned
-    dbt never keeps the warehouse locked after its refresh is gone."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def run_dbt(
     paths: Paths,
     args: list[str],
@@ -111,7 +100,7 @@ def run_dbt(
         stderr=subprocess.STDOUT,
         text=True,
         bufsize=1,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=die_with_parent,  # an orphaned dbt never keeps the warehouse locked
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:

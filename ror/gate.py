@@ -954,6 +954,22 @@ def run_gate(
     )
 
 
+def gate_warehouse(
+    warehouse: Path,
+    config: Mapping[str, Any],
+    new_files: list[tuple[str, str, str]],
+    run_id: str,
+    docs_dir: Path,
+) -> GateOutcome:
+    """`run_gate` on its own connection to `warehouse` (DuckDB `config`): what `ror refresh`
+    runs in a child process, so the memory of the frames and of GX ends with the step."""
+    con = duckdb.connect(str(warehouse), config=dict(config))
+    try:
+        return run_gate(con, new_files, run_id, docs_dir)
+    finally:
+        con.close()
+
+
 def _release_memory() -> None:
     """Hand the freed frames' memory back to the system (Arrow's pool, then glibc's heap), so
     the refresh process stays small while its dbt child runs."""

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import duckdb
 
+from ror.child import run_in_child
 from ror.dbt import run_dbt
 from ror.loader import LoadReport, load_landing, mark_gated, ungated_files, withdraw_files
 from ror.publish import publish
@@ -223,19 +224,32 @@ class Refresh:
 
     def _gate(self) -> None:
         """Validate every loaded file the gate has not passed yet (this run's, and those a
-        killed run left); a refusal withdraws them from raw, so nothing unvalidated is built."""
-        from ror.gate import run_gate
+        killed run left); a refusal withdraws them from raw, so nothing unvalidated is built.
+        The validations run in a child process: GX's frames and buffers end with it."""
+        from ror.gate import gate_warehouse
 
-        con = self._connect(memory_limit=GATE_MEMORY_LIMIT)
+        con = self._connect()
         try:
             pending = ungated_files(con)
-            if not pending:
-                self.log("gate: no new files")
-                return
-            new_files = [(source, batch, file_hash) for source, batch, file_hash, _ in pending]
-            outcome = run_gate(con, new_files, self.run["run_id"], self.paths.data_docs)
-            for line in [*outcome.notes, *outcome.warnings]:
-                self.log(f"gate {line}")
+        finally:
+            con.close()
+        if not pending:
+            self.log("gate: no new files")
+            return
+        new_files = [(source, batch, file_hash) for source, batch, file_hash, _ in pending]
+        config = {"memory_limit": GATE_MEMORY_LIMIT, "threads": self.paths.threads}
+        outcome = run_in_child(
+            gate_warehouse,
+            self.paths.warehouse,
+            config,
+            new_files,
+            self.run["run_id"],
+            self.paths.data_docs,
+        )
+        for line in [*outcome.notes, *outcome.warnings]:
+            self.log(f"gate {line}")
+        con = self._connect()
+        try:
             if outcome.blocked:
                 withdraw_files(
                     con, pending, self.run["run_id"], "quality gate", outcome.failures[0]

@@ -1,0 +1,55 @@
+"""Child processes of `ror refresh`: each heavy step whose memory should end with it.
+
+The refresh runs the quality gate and dbt in child processes. Their memory (GX's pandas
+frames, DuckDB's buffers, dbt's manifest) is handed back to the system when the step ends,
+so the refresh process itself stays small, and the kernel kills a child when its refresh
+dies (even by kill -9), so an orphan never keeps the warehouse locked.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child process: ask the kernel to SIGKILL it when its parent dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+
+
+def _orphan_check(parent_pid: int) -> None:
+    """Initializer of a spawned child: die with the parent, and at once if it already died
+    while this child was starting."""
+    die_with_parent()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def run_in_child(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """`function(*args, **kwargs)` in a fresh (spawned) Python process; its return value, or
+    its exception re-raised here. `function` must be importable (module level) and its
+    arguments and result picklable."""
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_orphan_check,
+        initargs=(os.getpid(),),
+    ) as pool:
+        return pool.submit(function, *args, **kwargs).result()
