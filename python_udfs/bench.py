@@ -4,11 +4,12 @@
   that the plugin registers, against the same formula written in plain SQL (the shape of
   ``default__ror_score``), and the native (row-at-a-time) Python UDF for reference. The SQL
   and UDF results are compared (max absolute difference printed).
-- The floor of calling an Arrow UDF at all: an identity Arrow UDF with the same 14 DOUBLE
-  arguments over the same rows (DuckDB converts every argument vector to Arrow, takes the GIL,
-  calls Python, converts the result back). UDF time - floor is the formula's own cost; floor
-  - SQL time is what calling Python costs. The three figures again at threads = 1, where
-  DuckDB's threads do not wait for each other's GIL.
+- The floor of calling an Arrow UDF at all: an identity Arrow UDF with ror_score's 8
+  arguments (7 DOUBLE components and the weights as one VARCHAR constant) over the same rows
+  (DuckDB takes the GIL, converts every argument vector to Arrow, calls Python, converts the
+  result back). UDF time - floor is the formula's own cost; floor - SQL time is what calling
+  Python costs. The three figures again at threads = 1, where DuckDB's threads do not wait
+  for each other's GIL.
 - Sentiment: distinct texts scored per second through the ``sentiment_compound`` UDF: the real
   tweets of ``$ROR_SHARED/data/real`` when present (default ``<repo>/../shared``), otherwise
   generated sentences.
@@ -27,10 +28,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
-from duckdb.sqltypes import DOUBLE
+from duckdb.sqltypes import DOUBLE, VARCHAR
 
 from python_udfs.plugin import register
-from python_udfs.scoring import COMPONENTS, Weights, ror_score
+from python_udfs.scoring import COMPONENTS, Weights, ror_score, weights_text
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_TWEETS = (
@@ -81,13 +82,7 @@ def identity(
     advocacy: pa.ChunkedArray,
     continuity: pa.ChunkedArray,
     realized_value: pa.ChunkedArray,
-    w_engagement: pa.ChunkedArray,
-    w_sentiment: pa.ChunkedArray,
-    w_reciprocity: pa.ChunkedArray,
-    w_listening: pa.ChunkedArray,
-    w_advocacy: pa.ChunkedArray,
-    w_continuity: pa.ChunkedArray,
-    w_realized_value: pa.ChunkedArray,
+    weights: pa.ChunkedArray,
 ) -> pa.ChunkedArray:
     """The floor of an Arrow UDF with ror_score's arguments: returns its first one as it came
     (and notes the vector length, a list append: nothing next to a call's cost)."""
@@ -104,12 +99,12 @@ def bench_score(con: duckdb.DuckDBPyConnection, rows: int, runs: int, native: bo
     con.execute("create or replace table components as select * from components_arrow")
     con.unregister("components_arrow")
     weights = Weights()
-    udf_args = ", ".join([*COMPONENTS, *(f"cast({w!r} as double)" for w in weights.as_tuple())])
-    arity = 2 * len(COMPONENTS)
+    udf_args = ", ".join([*COMPONENTS, f"'{weights_text(weights)}'"])
+    arity = len(COMPONENTS) + 1
     con.create_function(
         "ror_score_floor",
         identity,
-        [DOUBLE] * arity,
+        [DOUBLE] * len(COMPONENTS) + [VARCHAR],
         DOUBLE,
         type="arrow",
         null_handling="special",
@@ -142,8 +137,8 @@ def bench_score(con: duckdb.DuckDBPyConnection, rows: int, runs: int, native: bo
         f"{udf_time / sql_time:.1f}x the SQL time)"
     )
     print(
-        f"  Arrow UDF floor   {floor_time:8.3f} s  (identity Arrow UDF, same {arity} DOUBLE "
-        f"arguments: {floor_time / sql_time:.1f}x the SQL time)"
+        f"  Arrow UDF floor   {floor_time:8.3f} s  (identity Arrow UDF, same {arity} arguments, "
+        f"{arity - 1} DOUBLE + VARCHAR weights: {floor_time / sql_time:.1f}x the SQL time)"
     )
     if native:
         con.create_function(
@@ -155,7 +150,10 @@ def bench_score(con: duckdb.DuckDBPyConnection, rows: int, runs: int, native: bo
             null_handling="special",
             side_effects=False,
         )
-        native_time, _ = best_of(1, total(f"ror_score_native({udf_args})"))
+        native_args = ", ".join(
+            [*COMPONENTS, *(f"cast({w!r} as double)" for w in weights.as_tuple())]
+        )
+        native_time, _ = best_of(1, total(f"ror_score_native({native_args})"))
         print(f"  native Python UDF {native_time:8.3f} s  ({rows / native_time:,.0f} rows/s)")
     print(
         f"  sums {sql_sum} vs {udf_sum}; max |UDF - SQL| = {difference[0]:.3g}, "

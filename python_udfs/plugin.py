@@ -28,11 +28,15 @@ _ARROW_PURE: dict[str, Any] = {"type": "arrow", "side_effects": False}
 # name in SQL -> (function, kwargs for DuckDBPyConnection.create_function)
 UDFS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     # ror_score(engagement, sentiment, reciprocity, listening, advocacy, continuity,
-    #           realized_value, w_engagement, ..., w_realized_value) -> 0-100.
+    #           realized_value, weights) -> 0-100, where weights is ONE text holding the seven
+    # weights in component order, e.g. '0.2,0.15,0.1,0.1,0.2,0.15,0.1'
+    # (python_udfs.scoring.weights_text; the macro duckdb__ror_score writes it from the var
+    # ror_weights). One constant text instead of seven DOUBLE columns: DuckDB converts every
+    # argument to Arrow on each call while holding the GIL, and the UDF parses the text once.
     # 'special' null handling: a null component is "not applicable", not "null score".
     "ror_score": (
         ror_score_arrow,
-        {"parameters": [DOUBLE] * 14, "return_type": DOUBLE, "null_handling": "special"}
+        {"parameters": [DOUBLE] * 7 + [VARCHAR], "return_type": DOUBLE, "null_handling": "special"}
         | _ARROW_PURE,
     ),
     # sentiment_compound(text) -> VADER compound in [-1, 1]; null text -> null.

@@ -37,11 +37,10 @@ Nothing here imports dbt: these are plain functions; python_udfs.plugin register
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -69,7 +68,9 @@ __all__ = [
     "ror_score_arrow",
     "saturate",
     "sentiment_component",
+    "parse_weights",
     "weights_from_mapping",
+    "weights_text",
 ]
 
 #: Version of the whole formula: component scales, their default constants, default weights
@@ -392,29 +393,58 @@ def weights_from_mapping(mapping: dict[str, Number] | None = None) -> Weights:
 # ---------------------------------------------------------------------- Arrow versions
 #
 # DuckDB calls an Arrow UDF once per vector (~2,048 rows) with one-chunk ChunkedArrays, and
-# passes a constant argument (the weights) as a full column. What is left of a call once
-# DuckDB has built its arguments is Python and numpy per-call overhead, so these functions
-# read the Arrow buffers zero-copy, look at validity bits only when a column has nulls, check
-# a constant column with one memcmp against the constant seen last in that argument, and
-# compute the seven components as one 2-D block (a numpy call per step, not one per column).
+# passes a constant argument as a full column. It converts every argument vector to Arrow
+# while holding the GIL, so with several DuckDB threads that conversion and the Python work
+# run one thread at a time: both are kept small. The SQL function takes the seven weights as
+# ONE text argument (:func:`weights_text`) instead of seven DOUBLE columns; a constant text
+# column is recognised with two memcmps and parsed once (cached by value). The components
+# are read zero-copy from their Arrow buffers and combined as one 2-D block, with a table of
+# the 128 possible denominators (one per pattern of present components) when the weights
+# are the same in every row.
 
 ArrowInput = pa.Array | pa.ChunkedArray | np.ndarray
 
 _FLOAT64 = pa.float64()
+_STRING = pa.string()
+_K = len(COMPONENTS)
 _DOUBLE = struct.Struct("<d")
 #: argument slot -> the last constant column seen there: (its value, its data buffer)
 _LAST_CONSTANT: dict[str, tuple[float, pa.Buffer]] = {}
-#: small arrays reused across calls: bounds, all-valid bitmaps, constant weight blocks
-_CACHE: dict[tuple[object, ...], Any] = {}
+#: bit i of a row's presence code: component i is present
+_PRESENCE_BITS = (1 << np.arange(_K, dtype=np.uint8)).reshape(_K, 1)
+#: DuckDB's vector size: per-size caches hold only blocks up to this many rows (x 2)
+_CACHED_ROWS = 4096
 
 
-def _cached(key: tuple[object, ...], build: Callable[[], Any]) -> Any:
-    found = _CACHE.get(key)
-    if found is None:
-        if len(_CACHE) >= 32:
-            _CACHE.clear()
-        found = _CACHE[key] = build()
-    return found
+def weights_text(weights: Weights | tuple[Number, ...] | list[Number]) -> str:
+    """The ``weights`` argument of the SQL function ror_score: the seven weights in
+    :data:`COMPONENTS` order, comma-separated, each written so that it reads back exactly
+    (``repr``), e.g. ``'0.2,0.15,0.1,0.1,0.2,0.15,0.1'`` for the defaults. The macro
+    ``duckdb__ror_score`` writes the same text from the var ``ror_weights``."""
+    values = weights.as_tuple() if isinstance(weights, Weights) else tuple(weights)
+    if len(values) != _K:
+        raise ValueError(f"expected {_K} weights ({', '.join(COMPONENTS)}), got {len(values)}")
+    return ",".join(repr(float(value)) for value in values)
+
+
+@functools.lru_cache(maxsize=256)
+def parse_weights(text: str) -> tuple[float, ...]:
+    """The seven weights of a :func:`weights_text` text, checked like :func:`ror_score` checks
+    them (finite, >= 0; a bad one raises naming its component). Cached by value."""
+    parts = text.split(",")
+    if len(parts) != _K:
+        raise ValueError(
+            f"ror_score weights must be {_K} comma-separated numbers "
+            f"({', '.join(COMPONENTS)}), got {text!r}"
+        )
+    weights = []
+    for name, part in zip(COMPONENTS, parts, strict=True):
+        try:
+            value = float(part)
+        except ValueError:
+            raise _bad_weight(name, part) from None
+        weights.append(_weight(name, value) + 0.0)  # -0.0 -> 0.0, as the scalar sum starts at 0.0
+    return tuple(weights)
 
 
 def _array(values: ArrowInput) -> pa.Array:
@@ -486,37 +516,86 @@ def _bad_weight(name: str, value: object) -> ValueError:
     return ValueError(f"weight of {name} must be a finite number >= 0, got {value!r}")
 
 
-def _weight_columns(columns: tuple[ArrowInput, ...]) -> list[float | np.ndarray]:
-    """The weight columns, checked: a float for a constant column (the usual case), else an
-    array. A null, negative, infinite or NaN weight raises, naming its component."""
-    weights: list[float | np.ndarray] = []
-    for name, values in zip(COMPONENTS, columns, strict=True):
-        array = _array(values)
-        if array.null_count:
-            raise _bad_weight(name, None)
-        data = _data(array)
-        weight = _constant(name, data)
-        if weight is None:
-            column = np.frombuffer(data, np.float64)
-            bad = ~(np.isfinite(column) & (column >= 0.0))
-            if bad.any():
-                raise _bad_weight(name, float(column[int(np.argmax(bad))]))
-            weights.append(column + 0.0)  # -0.0 -> 0.0, as the scalar sum starts at 0.0
-        elif 0.0 <= weight < math.inf:
-            weights.append(weight + 0.0)
-        else:
-            raise _bad_weight(name, weight)
-    return weights
+@functools.lru_cache(maxsize=16)
+def _steps(n: int, width: int) -> pa.Buffer:
+    """The offsets of ``n`` strings of ``width`` bytes each, from 0 (int32, as in pa.string)."""
+    return pa.py_buffer(np.arange(n + 1, dtype=np.int32) * np.int32(width))
 
 
-def _constant_weights(weights: tuple[float, ...], n: int) -> tuple[np.ndarray, float]:
-    """A (components x n) block of constant weights, and their total summed left to right."""
-    total = 0.0
-    for weight in weights:
-        total += weight
+def _constant_text(array: pa.Array) -> str | None:
+    """The text of a pa.string column that holds the same text in every row, else None.
+
+    Two memcmps: the offsets against 0, w, 2w, ... and the bytes against themselves shifted
+    by one text (w bytes), which holds only when every text equals the first.
+    """
+    n = len(array)
+    _, offsets, data = array.buffers()
+    if array.offset != 0 or offsets.size < 8:
+        return None
+    first = np.frombuffer(offsets, np.int32, count=2)
+    if first[0] != 0:
+        return None
+    width = int(first[1])
+    if n > 1 and not offsets.slice(0, 4 * (n + 1)).equals(_steps(n, width)):
+        return None
+    if data is None:
+        return "" if width == 0 else None
+    span = (n - 1) * width
+    if span and not data.slice(width, span).equals(data.slice(0, span)):
+        return None
+    return data.slice(0, width).to_pybytes().decode()
+
+
+def _weights_argument(weights: ArrowInput | str, n: int) -> tuple[float, ...] | np.ndarray:
+    """The weights: one tuple when every row has the same text (the usual case), else a
+    (components x rows) array. A null text or a bad weight raises."""
+    if isinstance(weights, str):
+        return parse_weights(weights)
+    if isinstance(weights, pa.ChunkedArray):
+        weights = weights.chunk(0) if weights.num_chunks == 1 else weights.combine_chunks()
+    elif isinstance(weights, np.ndarray):
+        weights = pa.array(weights, type=_STRING)
+    if weights.type != _STRING:
+        weights = weights.cast(_STRING)
+    if len(weights) != n:
+        raise ValueError(f"ror_score: {len(weights)} weights texts for {n} rows")
+    if weights.null_count:
+        raise ValueError("ror_score weights must not be null")
+    text = _constant_text(weights)
+    if text is not None:
+        return parse_weights(text)
+    encoded = weights.dictionary_encode()
+    table = np.array([parse_weights(t) for t in encoded.dictionary.to_pylist()])
+    return np.ascontiguousarray(table[encoded.indices.to_numpy()].T)
+
+
+@functools.lru_cache(maxsize=64)
+def _denominators(weights: tuple[float, ...]) -> np.ndarray:
+    """The denominator of each pattern of present components (bit i: component i), summed
+    left to right over the present ones like the scalar loop: 128 floats."""
+    table = np.zeros(1 << len(weights))
+    for code in range(1 << len(weights)):
+        total = 0.0
+        for i, weight in enumerate(weights):
+            if code >> i & 1:
+                total += weight
+        table[code] = total
+    table.flags.writeable = False
+    return table
+
+
+@functools.lru_cache(maxsize=8)
+def _weight_block_cached(weights: tuple[float, ...], n: int) -> np.ndarray:
     block = np.repeat(np.array(weights).reshape(len(weights), 1), n, axis=1)
     block.flags.writeable = False
-    return block, total
+    return block
+
+
+def _weight_block(weights: tuple[float, ...], n: int) -> np.ndarray:
+    """A read-only (components x n) block of constant weights (cached for vector sizes)."""
+    if n <= _CACHED_ROWS:
+        return _weight_block_cached(weights, n)
+    return _weight_block_cached.__wrapped__(weights, n)
 
 
 def ror_score_arrow(
@@ -527,20 +606,17 @@ def ror_score_arrow(
     advocacy: ArrowInput,
     continuity: ArrowInput,
     realized_value: ArrowInput,
-    w_engagement: ArrowInput,
-    w_sentiment: ArrowInput,
-    w_reciprocity: ArrowInput,
-    w_listening: ArrowInput,
-    w_advocacy: ArrowInput,
-    w_continuity: ArrowInput,
-    w_realized_value: ArrowInput,
+    weights: ArrowInput | str,
 ) -> pa.Array:
     """:func:`ror_score` over Arrow arrays (one row per element), vectorised with numpy.
 
-    For ``create_function(..., type='arrow', null_handling='special')``: null (and NaN)
-    components are skipped as in the scalar version; a null, negative, infinite or NaN
-    weight raises. The sums run left to right like the scalar loop, so both give the same
-    floats. A weight column may vary per row; a constant one (the usual case) is cheaper.
+    The seven components are float64 columns; ``weights`` is a text column of
+    :func:`weights_text` texts (or one text for every row). For
+    ``create_function(..., type='arrow', null_handling='special')``: null (and NaN)
+    components are skipped as in the scalar version; a null text or a null, negative,
+    infinite or NaN weight raises. The sums run left to right like the scalar loop, so both
+    give the same floats. The weights may vary per row; the same text in every row (a
+    constant SQL argument, the usual case) is cheaper.
     """
     columns = [
         _array(values)
@@ -554,82 +630,66 @@ def ror_score_arrow(
             realized_value,
         )
     ]
-    k, n = len(columns), len(columns[0])
+    n = len(columns[0])
+    row_weights = _weights_argument(weights, n)
     if n == 0:
         return pa.array([], type=_FLOAT64)
-    weights = _weight_columns(
-        (
-            w_engagement,
-            w_sentiment,
-            w_reciprocity,
-            w_listening,
-            w_advocacy,
-            w_continuity,
-            w_realized_value,
-        )
-    )
     # components x rows, one copy of the seven value buffers (read-only)
-    values = np.frombuffer(b"".join([_data(c) for c in columns]), np.float64).reshape(k, n)
+    values = np.frombuffer(b"".join([_data(c) for c in columns]), np.float64).reshape(_K, n)
     present = np.equal(values, values)  # NaN is missing, as in the scalar version
     bitmaps = [_bitmap(c) for c in columns]
-    nulls = any(b is not None for b in bitmaps)
-    if nulls:
+    if any(b is not None for b in bitmaps):
         nbytes = (n + 7) // 8
-        every = _cached(("valid", nbytes), lambda: b"\xff" * nbytes)
+        every = b"\xff" * nbytes
         packed = np.frombuffer(b"".join([every if b is None else b for b in bitmaps]), np.uint8)
-        valid = np.unpackbits(packed.reshape(k, nbytes), axis=1, count=n, bitorder="little")
+        valid = np.unpackbits(packed.reshape(_K, nbytes), axis=1, count=n, bitorder="little")
         np.logical_and(present, valid.view(np.bool_), out=present)
-    bounds = _cached(("bounds", k, n), lambda: (np.zeros((k, n)), np.ones((k, n))))
-    if all(type(w) is float for w in weights):
-        key = tuple(weights)
-        block, total = _cached((key, n), lambda: _constant_weights(key, n))
-        if math.isfinite(100.0 * total):  # no overflow possible: numpy stays silent
-            return _combine(values, present, block, None if nulls else total, bounds)
-    else:
-        block = np.empty((k, n))
-        for row, weight in zip(block, weights, strict=True):
-            row[...] = weight
+    if isinstance(row_weights, tuple):
+        denominators = _denominators(row_weights)
+        if math.isfinite(100.0 * float(denominators[-1])):  # no overflow: numpy stays silent
+            return _combine_constant(values, present, _weight_block(row_weights, n), denominators)
+        row_weights = np.array(_weight_block(row_weights, n))
     with np.errstate(all="ignore"):
-        return _combine(values, present, block, None, bounds)
+        return _combine(values, present, row_weights)
 
 
-def _combine(
-    values: np.ndarray,
-    present: np.ndarray,
-    weights: np.ndarray,
-    total: float | None,
-    bounds: tuple[np.ndarray, np.ndarray],
-) -> pa.Array:
-    """100 x sum(w x clip(v)) / sum(w) over the present cells of each column of ``values``.
-
-    ``total``: the sum of ``weights`` in every row when they are constant, usable when no
-    component can be null (nulls in ``values`` are then only NaN, seen in ``present``).
-    """
-    n = values.shape[1]
-    terms = np.fmax(values, bounds[0])  # clip to [0, 1]; NaN -> 0 (and null slots' NaN)
-    np.minimum(terms, bounds[1], out=terms)
-    if total is not None and present.all():
-        used = weights
-        denominator = None
-    else:
-        used = np.multiply(present, weights)  # the weight where present, else 0
-        denominator = np.add.reduce(used, axis=0, initial=0.0)
-    np.multiply(terms, used, out=terms)  # 0 where missing, whatever the slot held
-    # initial=0.0 and a reduction over the outer axis: ((0 + t0) + t1) + ..., the scalar sum
-    numerator = np.add.reduce(terms, axis=0, initial=0.0)
+def _finish(numerator: np.ndarray, denominator: np.ndarray) -> pa.Array:
+    """min(100 x numerator / denominator, 100) per row; null where the denominator is 0."""
     np.multiply(numerator, 100.0, out=numerator)
     scored = None
-    if denominator is None:
-        if not total > 0.0:  # type: ignore[operator]
-            return pa.nulls(n, _FLOAT64)
-        np.divide(numerator, total, out=numerator)
-    elif denominator.min() > 0.0:
+    if denominator.min() > 0.0:
         np.divide(numerator, denominator, out=numerator)
     else:
         scored = np.greater(denominator, 0.0)
         np.divide(numerator, denominator, out=numerator, where=scored)
     np.minimum(numerator, 100.0, out=numerator)
     return _result(numerator, scored)
+
+
+def _combine_constant(
+    values: np.ndarray, present: np.ndarray, weights: np.ndarray, denominators: np.ndarray
+) -> pa.Array:
+    """The score of each column of ``values`` when every row has the same weights."""
+    terms = np.clip(values, 0.0, 1.0)  # NaN stays NaN here ...
+    np.copyto(terms, 0.0, where=np.logical_not(present))  # ... and is 0 with the null slots
+    np.multiply(terms, weights, out=terms)
+    # initial=0.0 and a reduction over the outer axis: ((0 + t0) + t1) + ..., the scalar sum
+    numerator = np.add.reduce(terms, axis=0, initial=0.0)
+    codes = np.add.reduce(
+        np.multiply(present.view(np.uint8), _PRESENCE_BITS), axis=0, dtype=np.uint8
+    )
+    return _finish(numerator, denominators.take(codes))
+
+
+def _combine(values: np.ndarray, present: np.ndarray, weights: np.ndarray) -> pa.Array:
+    """The score of each column of ``values`` with a (components x rows) block of weights."""
+    terms = np.fmax(values, 0.0)  # clip to [0, 1]; NaN -> 0 (and null slots' NaN)
+    np.minimum(terms, 1.0, out=terms)
+    used = np.multiply(present, weights)  # the weight where present, else 0
+    denominator = np.add.reduce(used, axis=0, initial=0.0)
+    np.multiply(terms, used, out=terms)  # 0 where missing, whatever the slot held
+    numerator = np.add.reduce(terms, axis=0, initial=0.0)
+    return _finish(numerator, denominator)
 
 
 def decay_weight_arrow(age_days: ArrowInput, half_life_days: ArrowInput) -> pa.Array:

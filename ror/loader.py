@@ -1,10 +1,18 @@
 """Landing loader: new files of landing/<source>/<batch>/ into raw.<source>, by DuckDB's readers.
 
 One pass per file in Python checks what DuckDB cannot report as a row (UTF-8, the header,
-JSON-ness) and hashes the bytes; DuckDB then reads the file (CSV reader with reject tables,
+JSON-ness) and hashes the bytes; DuckDB then reads the files (CSV reader with reject tables,
 or JSON Lines read as one line per row and parsed with DuckDB's JSON functions). Every raw row
 keeps its batch, file, content hash, line and load time. A batch with a file-level fault is
 refused whole; a malformed line goes to raw.rejected_lines with DuckDB's reason.
+
+For speed at scale the Python pass runs in a background thread, ahead of DuckDB, and DuckDB
+loads a run of consecutive batches of one source (a chunk, up to LOAD_CHUNK_BYTES) at once:
+one read of all their files of the same columns, one insert, one commit. Row groups that big
+are written to the database file as they fill, compressed by the inserting threads, instead
+of going through the WAL and a single-threaded checkpoint. If DuckDB refuses any file of a
+chunk, the chunk is rolled back and loaded again batch by batch and file by file, which is
+what decides which batch is refused and names its first faulty file.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +35,7 @@ import duckdb
 
 from ror.sources import EVENT_KNOWN_KEYS, METADATA_COLUMNS, SOURCES, Source
 
-CHUNK = 1 << 20
+CHUNK = 1 << 22
 # A bare CR (not followed by LF) inside an unquoted field, as in the real Twitter export,
 # makes DuckDB's CSV state machine fail. Such files are read from a copy in which each bare
 # CR is this private-use character, turned back into CR in SQL: the text is kept exactly.
@@ -36,6 +45,17 @@ MANIFEST = "ops.load_manifest"
 REFUSALS = "ops.load_refusals"
 # WAL size at which DuckDB checkpoints during a load (see Loader.run).
 LOAD_CHECKPOINT_THRESHOLD = "1GB"
+# One chunk (one transaction, one read and one insert per source) holds consecutive batches of
+# one source until their new files reach this many bytes (a gzip file counts GZIP_WEIGHT times
+# its size) or LOAD_CHUNK_FILES files. DuckDB holds a chunk's lines in temp tables (about 3x
+# the bytes at peak, spilled past the memory limit), so this bounds the load's memory.
+LOAD_CHUNK_BYTES = 256 << 20
+LOAD_CHUNK_FILES = 1000
+GZIP_WEIGHT = 6
+# Threads hashing and UTF-8 checking files ahead of DuckDB (hashlib releases the GIL; so does
+# DuckDB while it runs a statement).
+SCAN_THREADS = 1
+FILE_COLUMN = "_ror_file"  # the read_csv filename column of a multi-file read
 
 
 class FileRefused(Exception):
@@ -135,6 +155,63 @@ def _open_bytes(path: Path, relative: str) -> io.BufferedIOBase:
     return path.open("rb")
 
 
+class _TextScan:
+    """Feeds a file's (decompressed) bytes through: strict UTF-8, bare CRs, the first 64 KiB."""
+
+    def __init__(self, relative: str) -> None:
+        self.relative = relative
+        self.offset = 0  # bytes fed so far
+        self.carry = b""  # the start of a character cut by the end of the last chunk
+        self.previous_cr = False
+        self.bare_crs = 0
+        self.head = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk if self.carry else chunk
+        start = self.offset - len(self.carry)  # file offset of data[0]
+        if data.isascii():
+            self.carry = b""
+        else:
+            try:
+                _, consumed = codecs.utf_8_decode(data, "strict", False)
+            except UnicodeDecodeError as error:
+                raise _BadByte(start + error.start, data[error.start]) from None
+            self.carry = data[consumed:]
+        crs = chunk.count(b"\r")
+        if crs:
+            crlf = chunk.count(b"\r\n") + (1 if self.previous_cr and chunk[:1] == b"\n" else 0)
+            ends_with_cr = chunk.endswith(b"\r")
+            self.bare_crs += crs - crlf - (1 if ends_with_cr else 0)
+            self.bare_crs += 1 if self.previous_cr and chunk[:1] != b"\n" else 0
+            self.previous_cr = ends_with_cr
+        else:
+            self.bare_crs += 1 if self.previous_cr and chunk[:1] != b"\n" else 0
+            self.previous_cr = False
+        if len(self.head) < 65536:
+            self.head += chunk[: 65536 - len(self.head)]
+        self.offset += len(chunk)
+
+    def finish(self) -> None:
+        if self.carry:
+            raise UnicodeDecodeError("utf-8", self.carry, 0, len(self.carry), "truncated")
+        self.bare_crs += 1 if self.previous_cr else 0
+
+
+class _BadByte(Exception):
+    def __init__(self, offset: int, byte: int) -> None:
+        self.offset, self.byte = offset, byte
+
+
+def _line_at(path: Path, relative: str, offset: int) -> int:
+    """The line (1-based) holding byte `offset` of the (decompressed) file."""
+    line, seen = 1, 0
+    with _open_bytes(path, relative) as stream:
+        while seen < offset and (chunk := stream.read(min(CHUNK, offset - seen))):
+            line += chunk.count(b"\n")
+            seen += len(chunk)
+    return line
+
+
 def scan_file(path: Path, relative: str, source: Source) -> FileScan:
     """Hash the file, prove it is UTF-8, count bare CRs and read the CSV header."""
     if not path.name.endswith(source.extensions):
@@ -144,57 +221,51 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
             f"unsupported file type (expected {', '.join(source.extensions)})",
         )
     digest = hashlib.sha256()
-    with path.open("rb") as raw:
-        while chunk := raw.read(CHUNK):
-            digest.update(chunk)
-    scan = FileScan(path, relative, digest.hexdigest(), path.stat().st_size)
-
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-    offset = 0
-    line = 1
-    previous_cr = False
-    head = bytearray()
+    text_scan = _TextScan(relative)
+    compressed = path.name.endswith(".gz")
     try:
-        with _open_bytes(path, relative) as stream:
-            while chunk := stream.read(CHUNK):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as error:
-                    bad = offset + error.start
-                    line_at = line + chunk[: error.start].count(b"\n")
-                    raise FileRefused(
-                        relative,
-                        "not UTF-8",
-                        f"invalid byte 0x{chunk[error.start]:02x} at byte {bad} (line {line_at})",
-                    ) from None
-                crs = chunk.count(b"\r")
-                if crs:
-                    crlf = chunk.count(b"\r\n") + (1 if previous_cr and chunk[:1] == b"\n" else 0)
-                    ends_with_cr = chunk.endswith(b"\r")
-                    scan.bare_crs += crs - crlf - (1 if ends_with_cr else 0)
-                    scan.bare_crs += 1 if previous_cr and chunk[:1] != b"\n" else 0
-                    previous_cr = ends_with_cr
-                else:
-                    scan.bare_crs += 1 if previous_cr and chunk[:1] != b"\n" else 0
-                    previous_cr = False
-                if len(head) < 65536:
-                    head += chunk[: 65536 - len(head)]
-                line += chunk.count(b"\n")
-                offset += len(chunk)
-            decoder.decode(b"", final=True)
-            scan.bare_crs += 1 if previous_cr else 0
+        # One read of a plain file feeds both the hash and the text checks; a gzip file is
+        # hashed as stored and checked decompressed.
+        with path.open("rb") as raw:
+            while chunk := raw.read(CHUNK):
+                digest.update(chunk)
+                if not compressed:
+                    text_scan.feed(chunk)
+        if compressed:
+            try:
+                with gzip.open(path, "rb") as stream:
+                    while chunk := stream.read(CHUNK):
+                        text_scan.feed(chunk)
+            except (OSError, EOFError, zlib.error) as error:
+                raise FileRefused(
+                    relative, "not CSV/JSON", f"cannot be decompressed: {error}"
+                ) from None
+        text_scan.finish()
+    except _BadByte as bad:
+        raise FileRefused(
+            relative,
+            "not UTF-8",
+            f"invalid byte 0x{bad.byte:02x} at byte {bad.offset} "
+            f"(line {_line_at(path, relative, bad.offset)})",
+        ) from None
     except UnicodeDecodeError:
         raise FileRefused(
             relative, "not UTF-8", "the file ends inside a multi-byte character"
         ) from None
-    except (OSError, EOFError, zlib.error) as error:
-        raise FileRefused(relative, "not CSV/JSON", f"cannot be decompressed: {error}") from None
-
-    text = bytes(head).decode("utf-8", errors="ignore").lstrip("\ufeff")
+    scan = FileScan(path, relative, digest.hexdigest(), path.stat().st_size)
+    scan.bare_crs = text_scan.bare_crs
+    text = bytes(text_scan.head).decode("utf-8", errors="ignore").lstrip("\ufeff")
     scan.is_empty = not text.strip()
     if source.kind == "csv" and not scan.is_empty:
         scan.header = _parse_header(text, source, relative)
     return scan
+
+
+def _scan_or_refusal(path: Path, relative: str, source: Source) -> FileScan | FileRefused:
+    try:
+        return scan_file(path, relative, source)
+    except FileRefused as refusal:
+        return refusal
 
 
 def _parse_header(text: str, source: Source, relative: str) -> list[str]:
@@ -221,6 +292,36 @@ def _delimiter_hint(header: list[str]) -> str:
     return ""
 
 
+@dataclass
+class BatchPlan:
+    """One batch's files after the Python pass: what to load, what is a reload, or a refusal."""
+
+    batch: str
+    results: list[tuple[str, FileScan | FileRefused]]  # (relative path, scan) in name order
+    scans: list[FileScan] = field(default_factory=list)  # new files, to load
+    skipped: list[str] = field(default_factory=list)  # same content hash as a loaded file
+    refusal: FileRefused | None = None
+
+
+class _ChunkFailed(Exception):
+    """DuckDB refused a file of a chunk (`refusal`), or a read of several files did not number
+    its rows file after file (None): the chunk is rolled back. Only when the chunk is one batch
+    read file by file is `refusal` the batch's refusal."""
+
+    def __init__(self, refusal: FileRefused | None) -> None:
+        self.refusal = refusal
+        super().__init__(str(refusal))
+
+
+@dataclass
+class _Member:
+    """One file of a read: its batch, its scan and the path DuckDB reads."""
+
+    batch: str
+    scan: FileScan
+    read_path: str
+
+
 class Loader:
     """Loads landing folders into one warehouse connection."""
 
@@ -238,6 +339,7 @@ class Loader:
         self.loaded_at = con.execute(
             "select cast(current_timestamp at time zone 'UTC' as timestamp)"
         ).fetchone()[0]
+        self._columns: dict[str, set[str]] | None = None  # raw table columns, read once
 
     def known_hashes(self) -> set[str]:
         return {row[0] for row in self.con.execute(f"select file_hash from {MANIFEST}").fetchall()}
@@ -249,62 +351,132 @@ class Loader:
             report.notes.append(f"landing folder {self.landing} does not exist: nothing to load")
             return report
         known = self.known_hashes()
-        # Each batch commits alone (a refused batch rolls back alone). At DuckDB's default
+        # Each chunk commits alone (a refused batch rolls back alone). At DuckDB's default
         # checkpoint threshold (16 MB of WAL) nearly every commit checkpointed, rewriting the
-        # tables' last row groups each time: 14 of the 31 s of a 1M-event load. So the load
-        # checkpoints once, at its end (the WAL still makes every commit durable).
+        # tables' last row groups each time. So the load checkpoints once, at its end (the WAL
+        # still makes every commit durable).
         self.con.execute(f"set checkpoint_threshold = '{LOAD_CHECKPOINT_THRESHOLD}'")
+        pool = ThreadPoolExecutor(max_workers=SCAN_THREADS, thread_name_prefix="ror-scan")
         try:
+            # Every file's Python pass is queued now, in load order, and runs ahead of DuckDB.
+            folders: list[tuple[Source | None, str, list[tuple[str, list[tuple[str, Future]]]]]]
+            folders = []
             for source, folder, batch, files in discover(self.landing):
+                if not folders or folders[-1][1] != folder:
+                    folders.append((source, folder, []))
+                queued = []
+                if source is not None:
+                    for path in files:
+                        relative = path.relative_to(self.landing).as_posix()
+                        queued.append(
+                            (relative, pool.submit(_scan_or_refusal, path, relative, source))
+                        )
+                folders[-1][2].append((batch, queued))
+            for source, folder, batches in folders:
                 if source is None:
-                    report.notes.append(f"unknown source folder ignored: {folder}/{batch}")
+                    for batch, _ in batches:
+                        report.notes.append(f"unknown source folder ignored: {folder}/{batch}")
                     continue
-                self._load_batch(source, batch, files, known, report)
+                self._load_source(source, batches, known, report)
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             self.con.execute("reset checkpoint_threshold")
         if report.loaded:
             self.con.execute("checkpoint")
         return report
 
-    def _load_batch(
-        self, source: Source, batch: str, files: list[Path], known: set[str], report: LoadReport
+    # -- batches and chunks -----------------------------------------------------------------
+
+    def _load_source(
+        self,
+        source: Source,
+        batches: list[tuple[str, list[tuple[str, Future]]]],
+        known: set[str],
+        report: LoadReport,
     ) -> None:
-        scans: list[FileScan] = []
-        try:
-            for path in files:
-                relative = path.relative_to(self.landing).as_posix()
-                scan = scan_file(path, relative, source)
-                if scan.file_hash in known or scan.file_hash in {s.file_hash for s in scans}:
-                    report.skipped.append(relative)
-                    continue
-                scans.append(scan)
-        except FileRefused as refusal:
-            self._refuse(source, batch, refusal, report)
-            return
-        if not scans:
-            return
-        self.con.execute("begin transaction")
-        try:
-            loaded = [self._load_file(source, batch, scan) for scan in scans]
-        except FileRefused as refusal:
-            self.con.execute("rollback")
-            self._refuse(source, batch, refusal, report)
-            return
-        except BaseException:
-            self.con.execute("rollback")
-            raise
-        self.con.execute("commit")
-        for item in loaded:
-            known.add(item.file_hash)
-            report.loaded.append(item)
-            if item.extra_columns:
-                report.notes.append(
-                    f"schema drift: {item.file} has columns the contract does not know, kept "
-                    f"in raw.{source.name}: {', '.join(item.extra_columns)}"
+        """Load the batches of one source, a chunk of consecutive batches at a time."""
+        index = 0
+        while index < len(batches):
+            chunk: list[BatchPlan] = []
+            pending: set[str] = set()  # hashes of the chunk's files, loaded with it
+            weight = files = 0
+            while index < len(batches) and weight < LOAD_CHUNK_BYTES and files < LOAD_CHUNK_FILES:
+                batch, queued = batches[index]
+                index += 1
+                results = [(relative, future.result()) for relative, future in queued]
+                plan = self._plan(batch, results, known, pending)
+                chunk.append(plan)
+                if plan.refusal is None:
+                    pending.update(s.file_hash for s in plan.scans)
+                    weight += sum(_weight(s) for s in plan.scans)
+                    files += len(plan.scans)
+            self._run_chunk(source, chunk, known, report, exact=False)
+
+    @staticmethod
+    def _plan(
+        batch: str,
+        results: list[tuple[str, FileScan | FileRefused]],
+        known: set[str],
+        pending: set[str],
+    ) -> BatchPlan:
+        """Decide each file of a batch, as loading batch after batch would: a file already
+        loaded (or earlier in this batch or chunk) is skipped; the first faulty file refuses
+        the batch (files skipped before it stay reported as skipped)."""
+        plan = BatchPlan(batch, results)
+        seen: set[str] = set()
+        for relative, result in results:
+            if isinstance(result, FileRefused):
+                plan.refusal, plan.scans = result, []
+                break
+            digest = result.file_hash
+            if digest in known or digest in pending or digest in seen:
+                plan.skipped.append(relative)
+                continue
+            seen.add(digest)
+            plan.scans.append(result)
+        return plan
+
+    def _run_chunk(
+        self,
+        source: Source,
+        plans: list[BatchPlan],
+        known: set[str],
+        report: LoadReport,
+        exact: bool,
+    ) -> None:
+        loading = [p for p in plans if p.refusal is None and p.scans]
+        loaded: dict[str, list[LoadedFile]] = {}
+        if loading:
+            try:
+                loaded = self._load_plans(source, loading, exact)
+            except _ChunkFailed as failed:
+                if exact and len(loading) == 1:
+                    if failed.refusal is None:
+                        raise RuntimeError("a read of one file did not number its rows") from None
+                    loading[0].refusal = failed.refusal
+                else:
+                    # Again batch by batch, file by file: which batch is refused, by which
+                    # file, and what later batches skip, come out as if never chunked.
+                    for plan in plans:
+                        again = self._plan(plan.batch, plan.results, known, set())
+                        self._run_chunk(source, [again], known, report, exact=True)
+                    return
+        for plan in plans:
+            report.skipped.extend(plan.skipped)
+            if plan.refusal is not None:
+                self._refuse(source, plan.batch, plan.refusal, report)
+                continue
+            for item in loaded.get(plan.batch, []):
+                known.add(item.file_hash)
+                report.loaded.append(item)
+                if item.extra_columns:
+                    report.notes.append(
+                        f"schema drift: {item.file} has columns the contract does not know, "
+                        f"kept in raw.{source.name}: {', '.join(item.extra_columns)}"
+                    )
+                self.progress(
+                    f"loaded {item.file}: {item.rows_raw} rows, {item.rows_rejected} rejected lines"
                 )
-            self.progress(
-                f"loaded {item.file}: {item.rows_raw} rows, {item.rows_rejected} rejected lines"
-            )
 
     def _refuse(self, source: Source, batch: str, refusal: FileRefused, report: LoadReport) -> None:
         message = f"{refusal} (batch {source.name}/{batch} refused, nothing of it loaded)"
@@ -322,67 +494,191 @@ class Loader:
             ],
         )
 
-    # -- one file -------------------------------------------------------------------------
+    def _load_plans(
+        self, source: Source, plans: list[BatchPlan], exact: bool
+    ) -> dict[str, list[LoadedFile]]:
+        """Load the new files of these batches in one transaction."""
+        members = [_Member(p.batch, s, str(s.path)) for p in plans for s in p.scans]
+        counts: dict[str, tuple[int, int, list[str]]] = {}
+        self.con.execute("begin transaction")
+        try:
+            for group in self._groups(source, members, exact):
+                if source.kind == "csv":
+                    counts.update(self._load_csv(source, group))
+                else:
+                    counts.update(self._load_jsonl(source, group))
+            loaded = {p.batch: [] for p in plans}
+            rows: list[object] = []
+            for member in members:
+                scan = member.scan
+                rows_raw, rows_rejected, extra = counts.get(scan.relative, (0, 0, []))
+                loaded[member.batch].append(
+                    LoadedFile(
+                        source.name, member.batch, scan.relative, scan.file_hash,
+                        rows_raw, rows_rejected, extra,
+                    )
+                )  # fmt: skip
+                rows += [
+                    scan.file_hash, source.name, member.batch, scan.relative, scan.size_bytes,
+                    rows_raw, rows_rejected, rows_raw + rows_rejected, ",".join(extra) or None,
+                    self.loaded_at, self.load_id,
+                ]  # fmt: skip
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)"] * len(members))
+            self.con.execute(f"insert into {MANIFEST} values {values}", rows)
+        except BaseException:
+            self.con.execute("rollback")
+            self._columns = None  # columns added in the transaction are gone with it
+            raise
+        finally:
+            self._drop_scratch()
+        self.con.execute("commit")
+        return loaded
 
-    def _metadata_sql(self, batch: str, scan: FileScan) -> str:
+    @staticmethod
+    def _groups(source: Source, members: list[_Member], exact: bool) -> list[list[_Member]]:
+        """The reads of a chunk: consecutive non-empty files DuckDB can read in one go (the
+        same header; a file with bare CRs is read alone, from a copy). One file per read
+        when exact."""
+        groups: list[list[_Member]] = []
+        last_key: tuple | None = None
+        for member in members:
+            scan = member.scan
+            if scan.is_empty:
+                continue
+            key = (tuple(scan.header), scan.bare_crs > 0)
+            if exact or scan.bare_crs or key != last_key or not groups:
+                groups.append([])
+            groups[-1].append(member)
+            last_key = key
+        return groups
+
+    def _drop_scratch(self) -> None:
+        for table in (
+            "ror_lines", "ror_file", "ror_files", "ror_rejects", "ror_reject_errors",
+            "ror_reject_scans",
+        ):  # fmt: skip
+            self.con.execute(f"drop table if exists {table}")
+
+    # -- one read: files of one source with the same columns --------------------------------
+
+    def _metadata_sql(self, alias: str) -> str:
         return ", ".join(
             [
-                f"{quote_literal(batch)} as _batch",
-                f"{quote_literal(scan.relative)} as _file",
-                f"{quote_literal(scan.file_hash)} as _file_hash",
+                f"{alias}._batch",
+                f"{alias}._file",
+                f"{alias}._file_hash",
                 f"cast({quote_literal(str(self.loaded_at))} as timestamp) as _loaded_at",
                 f"{quote_literal(self.load_id)} as _load_id",
             ]
         )
 
-    def _load_file(self, source: Source, batch: str, scan: FileScan) -> LoadedFile:
-        if scan.is_empty:
-            rows_raw, rows_rejected, extra = 0, 0, []
-        elif source.kind == "csv":
-            rows_raw, rows_rejected, extra = self._load_csv(source, batch, scan)
-        else:
-            rows_raw, rows_rejected, extra = self._load_jsonl(source, batch, scan)
-        self.con.execute(
-            f"insert into {MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
-            [
-                scan.file_hash,
-                source.name,
-                batch,
-                scan.relative,
-                scan.size_bytes,
-                rows_raw,
-                rows_rejected,
-                rows_raw + rows_rejected,
-                ",".join(extra) or None,
-                self.loaded_at,
-                self.load_id,
-            ],
-        )
-        return LoadedFile(
-            source.name, batch, scan.relative, scan.file_hash, rows_raw, rows_rejected, extra
-        )
+    def _read(self, group: list[_Member], reader: str, select: str, table: str) -> None:
+        """Read the group's files into a temp table; DuckDB's refusal refuses the chunk."""
+        self.con.execute("drop table if exists ror_reject_errors")
+        self.con.execute("drop table if exists ror_reject_scans")
+        try:
+            self.con.execute(
+                f"create or replace temp table {table} as select {select} "
+                f"from {reader} with ordinality"
+            )
+        except duckdb.Error as error:
+            reason = str(error).strip().splitlines()[0]
+            raise _ChunkFailed(
+                FileRefused(
+                    group[0].scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}"
+                )
+            ) from None
 
-    def _add_columns(self, source: Source, columns: list[str]) -> list[str]:
-        existing = {
-            row[0]
-            for row in self.con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'raw' and table_name = ?",
-                [source.name],
+    def _register(self, group: list[_Member], table: str) -> dict[str, int]:
+        """Rows read per file, and ror_files: each file's metadata and the ordinality of the
+        row before its first. One read numbers the rows of its files one after the other, in
+        the order given; that is checked here, not assumed."""
+        spans = {
+            path: (rows, first, last)
+            for path, rows, first, last in self.con.execute(
+                f"select {FILE_COLUMN}, count(*), min(ordinality), max(ordinality) "
+                f"from {table} group by all"
             ).fetchall()
         }
+        rows_read = {path: rows for path, (rows, _, _) in spans.items()}
+        offsets, expected = {}, 1
+        for member in group:
+            rows, first, last = spans.pop(member.read_path, (0, expected, expected - 1))
+            if first != expected or last - first + 1 != rows:
+                raise _ChunkFailed(None)
+            offsets[member.read_path] = first - 1
+            expected = last + 1
+        if spans:  # DuckDB named a file by another path than the one it was given
+            raise _ChunkFailed(None)
+        values = ", ".join(["(?, ?, ?, ?, ?)"] * len(group))
+        params: list[object] = []
+        for member in group:
+            params += [
+                member.read_path, member.batch, member.scan.relative, member.scan.file_hash,
+                offsets[member.read_path],
+            ]  # fmt: skip
+        self.con.execute(
+            f"create or replace temp table ror_files as select * from (values {values}) "
+            f"as t({FILE_COLUMN}, _batch, _file, _file_hash, _offset)",
+            params,
+        )
+        return rows_read
+
+    def _rejects(self) -> None:
+        """ror_rejects: one row per rejected line (DuckDB may report several errors for one
+        line), with the file it is in."""
+        self.con.execute(
+            f"""create or replace temp table ror_rejects as
+            select s.file_path as {FILE_COLUMN}, e.line as line_number,
+                   min(e.error_type || ': ' || e.error_message) as reason,
+                   min(e.csv_line) as raw_line,
+                   count(*) as errors
+            from ror_reject_errors e
+            join ror_reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+            group by all"""
+        )
+
+    def _shift_sql(self, ordinal: str, header_lines: int) -> tuple[str, str]:
+        """(join, expression): how many rejected lines precede the `ordinal`-th accepted row
+        of its file. A rejected line L (DuckDB numbers records, header = line 1) is the k-th
+        rejected line of its file; L - header_lines - k accepted rows come before it."""
+        join = f"""asof left join (
+                select {FILE_COLUMN}, accepted_before, max(rejected) as rejected
+                from (
+                    select {FILE_COLUMN},
+                           line_number - {header_lines} - row_number() over (
+                               partition by {FILE_COLUMN} order by line_number
+                           ) as accepted_before,
+                           row_number() over (
+                               partition by {FILE_COLUMN} order by line_number
+                           ) as rejected
+                    from ror_rejects
+                )
+                group by all
+            ) s on s.{FILE_COLUMN} = f.{FILE_COLUMN} and {ordinal} > s.accepted_before"""
+        return join, "coalesce(s.rejected, 0)"
+
+    def _add_columns(self, source: Source, columns: list[str]) -> list[str]:
+        if self._columns is None:
+            self._columns = {}
+            for table, column in self.con.execute(
+                "select table_name, column_name from information_schema.columns "
+                "where table_schema = 'raw'"
+            ).fetchall():
+                self._columns.setdefault(table, set()).add(column)
+        existing = self._columns.setdefault(source.name, set())
         extra = [c for c in columns if c not in source.columns]
         for column in extra:
             if column not in existing:
                 self.con.execute(
                     f"alter table raw.{source.name} add column {quote_ident(column)} varchar"
                 )
+                existing.add(column)
         return extra
 
-    def _readable_copy(self, scan: FileScan) -> tuple[Path, Path | None]:
-        """The path DuckDB reads: the file itself, or a copy with bare CRs stood in for."""
-        if not scan.bare_crs:
-            return scan.path, None
+    @staticmethod
+    def _readable_copy(scan: FileScan) -> Path:
+        """A copy of the file with bare CRs stood in for, for DuckDB to read."""
         handle, name = tempfile.mkstemp(suffix=".csv", prefix="ror-bare-cr-")
         stand_in = BARE_CR_STAND_IN.encode()
         carry = b""
@@ -393,122 +689,133 @@ class Loader:
                 data, carry = (data[:-1], b"\r") if data.endswith(b"\r") else (data, b"")
                 out.write(re.sub(rb"\r(?!\n)", stand_in, data))
             out.write(stand_in if carry else b"")
-        return Path(name), Path(name)
+        return Path(name)
 
-    def _load_csv(self, source: Source, batch: str, scan: FileScan) -> tuple[int, int, list[str]]:
-        header = scan.header
+    def _load_csv(
+        self, source: Source, group: list[_Member]
+    ) -> dict[str, tuple[int, int, list[str]]]:
+        header = group[0].scan.header
         # Unnamed columns (a pandas index) are read under a placeholder name and not kept.
         read_names = [h if h else f"_unnamed_{i}" for i, h in enumerate(header)]
         kept = [h for h in header if h]
         extra = self._add_columns(source, kept)
-        path, temporary = self._readable_copy(scan)
+        bare_crs = group[0].scan.bare_crs > 0  # then the group is this one file
+        temporary = self._readable_copy(group[0].scan) if bare_crs else None
+        if temporary is not None:
+            group[0].read_path = str(temporary)
+        paths = "[" + ", ".join(quote_literal(m.read_path) for m in group) + "]"
         columns = "{" + ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in read_names) + "}"
         reader = (
-            f"read_csv({quote_literal(str(path))}, header = true, auto_detect = false, "
+            f"read_csv({paths}, header = true, auto_detect = false, "
             f"columns = {columns}, delim = {quote_literal(source.delimiter)}, quote = '\"', "
             f"escape = '\"', store_rejects = true, rejects_table = 'ror_reject_errors', "
-            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216)"
+            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216, "
+            f"filename = {quote_literal(FILE_COLUMN)})"
         )
 
         def value(name: str) -> str:
             column = quote_ident(name)
-            if scan.bare_crs:
+            if bare_crs:
                 return f"replace({column}, {quote_literal(BARE_CR_STAND_IN)}, chr(13)) as {column}"
             return column
 
-        self.con.execute("drop table if exists ror_reject_errors")
-        self.con.execute("drop table if exists ror_reject_scans")
+        select = ", ".join([*(value(n) for n in kept), FILE_COLUMN, "ordinality"])
         try:
-            self.con.execute(
-                f"create or replace temp table ror_file as "
-                f"select {', '.join(value(n) for n in kept)}, ordinality "
-                f"from {reader} with ordinality"
-            )
-        except duckdb.Error as error:
-            reason = str(error).strip().splitlines()[0]
-            raise FileRefused(
-                scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}"
-            ) from None
+            self._read(group, reader, select, "ror_file")
         finally:
-            if temporary:
+            if temporary is not None:
                 temporary.unlink(missing_ok=True)
-        # One row per rejected line (DuckDB may report several errors for one line).
-        self.con.execute(
-            """create or replace temp table ror_rejects as
-            select line as line_number, min(error_type || ': ' || error_message) as reason,
-                   min(csv_line) as raw_line
-            from ror_reject_errors group by line"""
+        rows_read = self._register(group, "ror_file")
+        self._rejects()
+        rejected = dict(
+            self.con.execute(
+                f"select {FILE_COLUMN}, count(*) from ror_rejects group by all"
+            ).fetchall()
         )
-        rows_rejected = self.con.execute("select count(*) from ror_rejects").fetchone()[0]
         # DuckDB numbers rejected lines by record (header = 1); accepted rows are numbered by
-        # their ordinality, so shift each past the rejected lines that precede it.
+        # their ordinality in their file, shifted past the rejected lines that precede them.
+        ordinal = "(f.ordinality - m._offset)"
+        join, shift = self._shift_sql(ordinal, 1) if rejected else ("", "0")
         self.con.execute(
             f"""insert into raw.{source.name} by name
-            with rejects as (
-                select line_number - 1 - row_number() over (order by line_number) as accepted_before
-                from ror_rejects
+            select f.* exclude ({FILE_COLUMN}, ordinality),
+                   {ordinal} + 1 + {shift} as _line_number,
+                   {self._metadata_sql("m")}
+            from ror_file f
+            join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}
+            {join}"""
+        )
+        if rejected:
+            self.con.execute(
+                f"""insert into {REJECTED_LINES} by name
+                select {quote_literal(source.name)} as source, r.line_number as _line_number,
+                       r.reason, r.raw_line, {self._metadata_sql("m")}
+                from ror_rejects r join ror_files m on m.{FILE_COLUMN} = r.{FILE_COLUMN}"""
             )
-            select f.* exclude (ordinality),
-                   f.ordinality + 1
-                   + (select count(*) from rejects r where r.accepted_before < f.ordinality)
-                   as _line_number,
-                   {self._metadata_sql(batch, scan)}
-            from ror_file f"""
-        )
-        rows_raw = self.con.execute("select count(*) from ror_file").fetchone()[0]
-        self.con.execute(
-            f"""insert into {REJECTED_LINES} by name
-            select {quote_literal(source.name)} as source, line_number as _line_number,
-                   reason, raw_line, {self._metadata_sql(batch, scan)}
-            from ror_rejects"""
-        )
-        self.con.execute("drop table ror_file")
-        return rows_raw, rows_rejected, extra
+        return {
+            m.scan.relative: (rows_read.get(m.read_path, 0), rejected.get(m.read_path, 0), extra)
+            for m in group
+        }
 
-    def _load_jsonl(self, source: Source, batch: str, scan: FileScan) -> tuple[int, int, list[str]]:
-        path = scan.path
+    def _load_jsonl(
+        self, source: Source, group: list[_Member]
+    ) -> dict[str, tuple[int, int, list[str]]]:
+        paths = "[" + ", ".join(quote_literal(m.read_path) for m in group) + "]"
         # One line per row: no quoting, a delimiter JSON never holds raw (control characters
         # must be escaped in JSON strings), so a line splits only if it is not JSON anyway.
         reader = (
-            f"read_csv({quote_literal(str(path))}, header = false, auto_detect = false, "
+            f"read_csv({paths}, header = false, auto_detect = false, "
             f"columns = {{'line': 'VARCHAR'}}, delim = '\x1f', quote = '', escape = '', "
             f"store_rejects = true, rejects_table = 'ror_reject_errors', "
-            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216)"
+            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216, "
+            f"filename = {quote_literal(FILE_COLUMN)})"
         )
-        self.con.execute("drop table if exists ror_reject_errors")
-        self.con.execute("drop table if exists ror_reject_scans")
-        try:
+        self._read(group, reader, f"{FILE_COLUMN}, ordinality, line", "ror_lines")
+        self._register(group, "ror_lines")
+        # Lines DuckDB did not return (one holding the stand-in delimiter, or too long): not
+        # JSON, kept all the same, one row per error as DuckDB reports them.
+        self._rejects()
+        split = dict(
             self.con.execute(
-                f"""create or replace temp table ror_file as
-                select ordinality as _line_number,
-                       case when ordinality = 1 then ltrim(line, chr(65279)) else line end as line
-                from {reader} with ordinality
-                where trim(coalesce(line, '')) <> ''"""
-            )
-        except duckdb.Error as error:
-            reason = str(error).strip().splitlines()[0]
-            raise FileRefused(
-                scan.relative, "not CSV/JSON", f"DuckDB cannot read it: {reason}"
-            ) from None
+                f"select {FILE_COLUMN}, sum(errors) from ror_rejects group by all"
+            ).fetchall()
+        )
+        ordinal = "(f.ordinality - m._offset)"
+        join, shift = self._shift_sql(ordinal, 0) if split else ("", "0")
         self.con.execute(
-            """create or replace temp table ror_file as
-            select *, case
+            f"""create or replace temp table ror_file as
+            select {FILE_COLUMN}, _line_number, line, case
                 when not json_valid(line) then 'malformed line: not valid JSON'
                 when json_type(line) <> 'OBJECT' then 'malformed line: not a JSON object'
             end as reason
-            from ror_file"""
+            from (
+                select f.{FILE_COLUMN}, {ordinal} + {shift} as _line_number,
+                       case when {ordinal} = 1 then ltrim(f.line, chr(65279)) else f.line end
+                       as line
+                from ror_lines f
+                join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}
+                {join}
+                where trim(coalesce(f.line, '')) <> ''
+            )"""
         )
-        counts = self.con.execute(
-            "select count(*) filter (where reason is null), "
-            "count(*) filter (where reason is not null) from ror_file"
-        ).fetchone()
-        rows_raw, rows_bad = counts
-        if rows_raw == 0 and rows_bad > 0:
-            raise FileRefused(scan.relative, "not CSV/JSON", "no line is a JSON object")
+        self.con.execute("drop table ror_lines")
+        counts = {
+            path: (good, bad)
+            for path, good, bad in self.con.execute(
+                f"select {FILE_COLUMN}, count(*) filter (where reason is null), "
+                f"count(*) filter (where reason is not null) from ror_file group by all"
+            ).fetchall()
+        }
+        for member in group:
+            good, bad = counts.get(member.read_path, (0, 0))
+            if good == 0 and bad > 0:
+                raise _ChunkFailed(
+                    FileRefused(member.scan.relative, "not CSV/JSON", "no line is a JSON object")
+                )
         # One parse per line: json_extract_string with a list of paths returns a list (5x
         # faster than one call per field); `properties` stays JSON text, not a string.
         strings = [c for c in source.json_paths if c != "properties"]
-        paths = ", ".join(quote_literal(source.json_paths[c]) for c in strings)
+        json_paths = ", ".join(quote_literal(source.json_paths[c]) for c in strings)
         extractions = ", ".join(
             f"_fields[{i}] as {quote_ident(c)}" for i, c in enumerate(strings, start=1)
         )
@@ -517,35 +824,51 @@ class Loader:
             extractions += f", cast(json_extract(line, {path}) as varchar) as properties"
         self.con.execute(
             f"""insert into raw.{source.name} by name
-            select {extractions}, line as _record, _line_number, {self._metadata_sql(batch, scan)}
+            select {extractions}, line as _record, _line_number, {self._metadata_sql("m")}
             from (
-                select *, json_extract_string(line, [{paths}]) as _fields
+                select *, json_extract_string(line, [{json_paths}]) as _fields
                 from ror_file where reason is null
-            )"""
+            ) f
+            join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}"""
         )
-        split_lines = self.con.execute(
-            "select line, error_type || ': ' || error_message from ror_reject_errors"
-        ).fetchall()
         self.con.execute(
             f"""insert into {REJECTED_LINES} by name
-            select {quote_literal(source.name)} as source, _line_number, reason, line as raw_line,
-                   {self._metadata_sql(batch, scan)}
-            from ror_file where reason is not null"""
+            select {quote_literal(source.name)} as source, f._line_number, f.reason,
+                   f.line as raw_line, {self._metadata_sql("m")}
+            from ror_file f join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}
+            where f.reason is not null"""
         )
-        if split_lines:  # a line holding the stand-in delimiter: not JSON, kept all the same
+        if split:
             self.con.execute(
                 f"""insert into {REJECTED_LINES} by name
-                select {quote_literal(source.name)} as source, line as _line_number,
-                       'malformed line: not valid JSON' as reason, csv_line as raw_line,
-                       {self._metadata_sql(batch, scan)}
-                from ror_reject_errors"""
+                select {quote_literal(source.name)} as source, e.line as _line_number,
+                       'malformed line: not valid JSON' as reason, e.csv_line as raw_line,
+                       {self._metadata_sql("m")}
+                from ror_reject_errors e
+                join ror_reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+                join ror_files m on m.{FILE_COLUMN} = s.file_path"""
             )
-        keys = self.con.execute(
-            "select distinct unnest(json_keys(line)) from ror_file where reason is null"
-        ).fetchall()
-        extra = sorted(k for (k,) in keys if k not in EVENT_KNOWN_KEYS)
+        keys: dict[str, list[str]] = {}
+        for path, key in self.con.execute(
+            f"""select distinct {FILE_COLUMN}, unnest(json_keys(line))
+            from ror_file where reason is null"""
+        ).fetchall():
+            if key not in EVENT_KNOWN_KEYS:
+                keys.setdefault(path, []).append(key)
         self.con.execute("drop table ror_file")
-        return rows_raw, rows_bad + len(split_lines), extra
+        return {
+            m.scan.relative: (
+                counts.get(m.read_path, (0, 0))[0],
+                counts.get(m.read_path, (0, 0))[1] + split.get(m.read_path, 0),
+                sorted(keys.get(m.read_path, [])),
+            )
+            for m in group
+        }
+
+
+def _weight(scan: FileScan) -> int:
+    """What a file costs a chunk: its bytes, a gzip file's as decompressed (roughly)."""
+    return scan.size_bytes * (GZIP_WEIGHT if scan.path.name.endswith(".gz") else 1)
 
 
 def ungated_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,9 @@ from python_udfs.scoring import (
     components_from_measures,
     decay_weight,
     lifecycle_stage,
+    parse_weights,
     ror_score,
+    weights_text,
 )
 from python_udfs.sentiment import sentiment_compound
 
@@ -287,6 +290,7 @@ def fetch(database: Path, sql: str) -> list[dict[str, Any]]:
 def default_build(project: Path) -> list[dict[str, Any]]:
     built = dbt(project, "build", "--exclude", "udf_in_view")
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    shutil.copy(last_compiled_scored(project), project / "default_scored.sql")
     return fetch(project / "plugin.duckdb", "select * from main.scored order by row_id")
 
 
@@ -334,6 +338,24 @@ def test_dbt_build_with_plugin_matches_python(default_build: list[dict[str, Any]
     check_rows(default_build, Weights(), Scales(), 90.0, StageRules())
 
 
+def compiled_weights_texts(compiled: Path) -> list[str]:
+    """The texts of seven comma-separated fields in compiled SQL, in order: the weights
+    texts that duckdb__ror_score wrote."""
+    return re.findall(r"'((?:[^',]*,){6}[^',]*)'", compiled.read_text())
+
+
+def last_compiled_scored(project: Path) -> Path:
+    return next((project / "target" / "compiled").rglob("scored.sql"))
+
+
+def test_macro_writes_the_weights_text_python_reads(
+    project: Path, default_build: list[dict[str, Any]]
+) -> None:
+    what_if = Weights(advocacy=0.9, realized_value=0.0)
+    texts = compiled_weights_texts(project / "default_scored.sql")
+    assert texts == [weights_text(Weights()), weights_text(what_if)], texts
+
+
 def test_dbt_sentiment_model_scores_each_distinct_text(
     project: Path, default_build: list[dict[str, Any]]
 ) -> None:
@@ -364,6 +386,9 @@ def test_dbt_vars_reach_the_udfs(project: Path, default_build: list[dict[str, An
     weights = Weights(advocacy=0.5, realized_value=0.0, sentiment=1.0)
     scales = Scales(engagement_points=3.0, response_half_life_minutes=240.0)
     check_rows(rows, weights, scales, 30.0, StageRules(lapsed_after_days=30))
+    # the int weights of the vars (0, 1) reach the UDF as floats, in component order
+    texts = compiled_weights_texts(last_compiled_scored(project))
+    assert texts[0] == weights_text(weights) == "0.2,1.0,0.1,0.1,0.5,0.15,0.0", texts
     # and the vars did change the numbers
     changed = [
         not close(a["ror_score"], b["ror_score"]) for a, b in zip(rows, default_build, strict=True)
@@ -432,7 +457,7 @@ def test_score_udf_matches_python_over_many_batches(con: duckdb.DuckDBPyConnecti
     weights = [float(w) for w in rng.uniform(0, 1, len(scoring.COMPONENTS))]
     weights[3] = 0.0
     con.register("components", pa.table(columns))
-    args = ", ".join([*scoring.COMPONENTS, *(repr(w) for w in weights)])
+    args = ", ".join([*scoring.COMPONENTS, f"'{weights_text(weights)}'"])
     got = con.execute(f"select ror_score({args}) from components").fetchall()
     table = pa.table(columns).to_pylist()
     assert len(got) == n
@@ -444,7 +469,29 @@ def test_score_udf_matches_python_over_many_batches(con: duckdb.DuckDBPyConnecti
 
 def test_score_udf_rejects_a_negative_weight(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(duckdb.Error, match="weight of listening"):
-        con.execute("select ror_score(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1, 1)").fetchall()
+        con.execute("select ror_score(1, 1, 1, 1, 1, 1, 1, '1,1,1,-1,1,1,1')").fetchall()
+    with pytest.raises(duckdb.Error, match="weights must not be null"):
+        con.execute("select ror_score(1, 1, 1, 1, 1, 1, 1, null)").fetchall()
+    with pytest.raises(duckdb.Error, match="7 comma-separated numbers"):
+        con.execute("select ror_score(1, 1, 1, 1, 1, 1, 1, '1,1,1')").fetchall()
+
+
+def test_score_udf_reads_weights_that_vary_per_row(con: duckdb.DuckDBPyConnection) -> None:
+    # weights from a column (not a constant): each row scored with its own, 5,000 rows
+    rng = np.random.default_rng(11)
+    n = 5000
+    texts = [weights_text(Weights()), "1,0,0,0,0,0,0", "0.5,2,0,1e-3,3,0,1", "0,0,0,0,0,0,1"]
+    table = {name: pa.array(rng.uniform(0, 1, n), mask=rng.random(n) < 0.3)
+             for name in scoring.COMPONENTS}  # fmt: skip
+    table["weights"] = pa.array([texts[i % len(texts)] if i % 7 else texts[0] for i in range(n)])
+    con.register("components", pa.table(table))
+    args = ", ".join([*scoring.COMPONENTS, "weights"])
+    got = con.execute(f"select ror_score({args}), * from components").fetchall()
+    assert len(got) == n
+    for score, *row in got:
+        expected = ror_score(*row[:-1], *parse_weights(row[-1]))
+        assert score == expected, (score, expected, row)
+    assert len({row[-1] for row in got}) == len(texts)
 
 
 def test_sentiment_udf_matches_python(con: duckdb.DuckDBPyConnection) -> None:

@@ -28,12 +28,14 @@ from python_udfs.scoring import (
     engagement_component,
     lifecycle_stage,
     listening_component,
+    parse_weights,
     realized_value_component,
     reciprocity_component,
     ror_score,
     ror_score_arrow,
     sentiment_component,
     weights_from_mapping,
+    weights_text,
 )
 from python_udfs.sentiment import analyzer, sentiment_compound, sentiment_compound_arrow
 
@@ -143,9 +145,42 @@ def test_bad_weights_raise(bad: float | None) -> None:
     ws[2] = bad  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="weight of reciprocity"):
         ror_score(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, *ws)
-    arrays = [pa.array([0.5])] * 7 + [pa.array([w], type=pa.float64()) for w in ws]
+    # the UDF reads the weights from one text: a bad number in it raises the same way
+    text = ",".join(repr(w) for w in ws)
     with pytest.raises(ValueError, match="weight of reciprocity"):
-        ror_score_arrow(*arrays)
+        ror_score_arrow(*[pa.array([0.5])] * 7, pa.array([text]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "0.2,0.15", "0.2,0.15,0.1,0.1,0.2,0.15,0.1,0.1", "0.2;0.15;0.1;0.1;0.2;0.15;0.1"],
+)
+def test_a_weights_text_without_seven_numbers_raises(text: str) -> None:
+    with pytest.raises(ValueError, match="7 comma-separated numbers"):
+        parse_weights(text)
+    with pytest.raises(ValueError, match="7 comma-separated numbers"):
+        ror_score_arrow(*[pa.array([0.5, 0.1])] * 7, pa.array([text, text]))
+
+
+def test_null_weights_text_raises() -> None:
+    with pytest.raises(ValueError, match="weights must not be null"):
+        ror_score_arrow(*[pa.array([0.5, 0.1])] * 7, pa.array([None, None], pa.string()))
+    with pytest.raises(ValueError, match="weights must not be null"):
+        ror_score_arrow(*[pa.array([0.5, 0.1])] * 7, pa.array([weights_text(Weights()), None]))
+    with pytest.raises(ValueError, match="1 weights texts for 2 rows"):
+        ror_score_arrow(*[pa.array([0.5, 0.1])] * 7, pa.array([weights_text(Weights())]))
+
+
+@given(weights)
+def test_weights_text_reads_back_exactly(ws: tuple[float, ...]) -> None:
+    text = weights_text(ws)
+    assert parse_weights(text) == ws
+    assert text.count(",") == len(COMPONENTS) - 1
+    assert weights_text(Weights()) == "0.2,0.15,0.1,0.1,0.2,0.15,0.1"
+    assert parse_weights("0,1,2,3,4,5,-0.0") == (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 0.0)
+    assert repr(parse_weights("0,1,2,3,4,5,-0.0")[-1]) == "0.0"  # as the scalar sum sees it
+    with pytest.raises(ValueError, match="expected 7 weights"):
+        weights_text(ws[:-1])
 
 
 def test_default_weights_and_mapping() -> None:
@@ -173,11 +208,13 @@ def test_vectorised_score_equals_scalar(
     columns = [pa.array([row[i] for row in rows], type=pa.float64()) for i in range(7)]
     # DuckDB passes chunked arrays; constants arrive as full columns.
     chunked = [pa.chunked_array([c.slice(0, n // 2), c.slice(n // 2)]) for c in columns]
-    weight_columns = [pa.array([w] * n, type=pa.float64()) for w in ws]
-    got = ror_score_arrow(*chunked, *weight_columns)
+    # the weights: one text, the same in every row (a constant SQL argument)
+    weights_column = pa.array([weights_text(ws)] * n, type=pa.string())
+    got = ror_score_arrow(*chunked, weights_column)
     assert got.type == pa.float64() and len(got) == n
     expected = [ror_score(*row, *ws) for row in rows]
     assert got.to_pylist() == expected
+    assert ror_score_arrow(*chunked, weights_text(ws)).to_pylist() == expected
 
 
 @given(
@@ -197,7 +234,7 @@ def test_vectorised_score_on_a_million_rows_matches_a_sample() -> None:
     n = 1_000_000
     values = [pa.array(rng.random(n), mask=rng.random(n) < 0.1) for _ in COMPONENTS]
     ws = Weights().as_tuple()
-    got = ror_score_arrow(*values, *[pa.array(np.full(n, w)) for w in ws])
+    got = ror_score_arrow(*values, pa.array([weights_text(ws)] * n))
     for i in rng.integers(0, n, 500):
         row = [v[int(i)].as_py() for v in values]
         assert got[int(i)].as_py() == ror_score(*row, *ws)
@@ -223,6 +260,14 @@ def arrow_like_duckdb(
     cut = len(values) // 2
     parts = [array] if chunks == 1 else [array.slice(0, cut), array.slice(cut)]
     return pa.chunked_array(parts, type=pa.float64())
+
+
+def texts_like_duckdb(texts: list[str], offset: int, chunks: int) -> pa.ChunkedArray:
+    """A string column with an array offset (other texts before it) and one or two chunks."""
+    array = pa.array(["9,9,9,9,9,9,9"] * offset + texts, type=pa.string()).slice(offset)
+    cut = len(texts) // 2
+    parts = [array] if chunks == 1 else [array.slice(0, cut), array.slice(cut)]
+    return pa.chunked_array(parts, type=pa.string())
 
 
 def same_float(a: float | None, b: float | None) -> bool:
@@ -259,10 +304,8 @@ def test_vectorised_score_equals_scalar_on_duckdb_like_input(
     if varying is not None:  # one weight column that varies per row (zeros included)
         for j, row in enumerate(row_weights):
             row[varying] = [0.0, 0.5, 3.0, ws[varying]][j % 4]
-    weight_columns = [
-        arrow_like_duckdb([row[i] for row in row_weights], 0.0, offset, chunks) for i in range(7)
-    ]
-    got = ror_score_arrow(*columns, *weight_columns)
+    texts = texts_like_duckdb([weights_text(row) for row in row_weights], offset, chunks)
+    got = ror_score_arrow(*columns, texts)
     assert got.type == pa.float64() and len(got) == n
     expected = [ror_score(*row, *w) for row, w in zip(rows, row_weights, strict=True)]
     assert all(same_float(a, b) for a, b in zip(got.to_pylist(), expected, strict=True))
@@ -278,29 +321,56 @@ def test_vectorised_score_edge_rows() -> None:
     ]
     columns = [arrow_like_duckdb([r[i] for r in rows], math.nan, 3, 1) for i in range(7)]
     ws = Weights().as_tuple()
-    got = ror_score_arrow(*columns, *[pa.array([w] * len(rows)) for w in ws]).to_pylist()
+    got = ror_score_arrow(*columns, pa.array([weights_text(ws)] * len(rows))).to_pylist()
     assert got[0] is None and got[3] == 100.0
     assert repr(got[1]) == repr(got[4]) == "0.0"
     assert got[2] == ror_score(None, 1.0, None, None, None, None, 0.0, *ws)
     # a weight of 0 for the only present component: null, as in the scalar version
-    zero = [pa.array([w if i else 0.0] * len(rows)) for i, w in enumerate(ws)]
-    assert ror_score_arrow(*columns, *zero).to_pylist()[1] is None
-    assert ror_score_arrow(*[pa.array([], pa.float64())] * 14).to_pylist() == []
+    zero = weights_text([w if i else 0.0 for i, w in enumerate(ws)])
+    assert ror_score_arrow(*columns, pa.array([zero] * len(rows))).to_pylist()[1] is None
+    empty = [pa.array([], pa.float64())] * 7
+    assert ror_score_arrow(*empty, pa.array([], pa.string())).to_pylist() == []
+    # weights so large that 100 x their sum overflows: the scalar result, no warning
+    huge = (1e306,) * 7
+    big = ror_score_arrow(*columns, pa.array([weights_text(huge)] * len(rows))).to_pylist()
+    assert all(same_float(a, ror_score(*r, *huge)) for a, r in zip(big, rows, strict=True))
+
+
+def test_texts_that_concatenate_alike_are_not_taken_for_one_text() -> None:
+    # the bytes are "1,1,1,1,1,1,10" three times over, as in a constant column of that text,
+    # but the second and third rows split them differently: weights 1 (not 10) in row 2
+    texts = ["1,1,1,1,1,1,10", "1,1,1,1,1,1,1", "01,1,1,1,1,1,10"]
+    assert "".join(texts) == texts[0] * 3
+    values = [pa.array([0.0, 0.0, 0.0])] * 6 + [pa.array([1.0, 1.0, 1.0])]
+    got = ror_score_arrow(*values, pa.array(texts)).to_pylist()
+    expected = [ror_score(*[0.0] * 6, 1.0, *parse_weights(t)) for t in texts]
+    assert got == expected
+    assert expected[1] != expected[0] == expected[2]
+
+
+@pytest.mark.parametrize("kind", [pa.large_string(), pa.string_view()])
+def test_weights_texts_of_other_string_types(kind: pa.DataType) -> None:
+    ws = (1.0, 0.0, 2.0, 0.5, 0.25, 3.0, 1e-9)
+    values = [pa.array([0.1 * (i + 1), None, 1.0]) for i in range(7)]
+    got = ror_score_arrow(*values, pa.array([weights_text(ws)] * 3, type=kind))
+    rows = [[v[i].as_py() for v in values] for i in range(3)]
+    assert got.to_pylist() == [ror_score(*row, *ws) for row in rows]
 
 
 @pytest.mark.parametrize("bad", [-0.1, math.nan, math.inf, None])
 def test_a_bad_weight_in_any_row_raises(bad: float | None) -> None:
     n = 5000
-    values = [pa.array(np.full(n, 0.5))] * 7
-    ws: list[pa.Array] = [pa.array(np.full(n, w)) for w in Weights().as_tuple()]
-    column = [0.2] * n
-    column[n - 1] = bad  # type: ignore[call-overload]
-    ws[4] = pa.array(column, type=pa.float64())
+    values = [pa.array(np.full(n, 0.5))] * 6 + [pa.array(np.full(n, 0.25))]
+    good = weights_text(Weights())
+    texts = [good] * n
+    row = list(Weights().as_tuple())
+    row[4] = bad  # type: ignore[call-overload]
+    texts[n - 1] = ",".join(repr(w) for w in row)  # only the last row's weights are bad
     with pytest.raises(ValueError, match="weight of advocacy"):
-        ror_score_arrow(*values, *ws)
-    # a constant column after a varying one in the same slot is still read correctly
-    ws[4] = pa.array(np.full(n, 0.2))
-    assert ror_score_arrow(*values, *ws).to_pylist() == [pytest.approx(50.0)] * n
+        ror_score_arrow(*values, pa.array(texts))
+    # a constant column after a varying one is still read correctly
+    expected = ror_score(*[0.5] * 6, 0.25, *Weights().as_tuple())
+    assert ror_score_arrow(*values, pa.array([good] * n)).to_pylist() == [expected] * n
 
 
 # ------------------------------------------------------------------------------- decay
@@ -595,7 +665,7 @@ def test_bench_explains_the_gap(capsys: pytest.CaptureFixture[str]) -> None:
     bench.main(["--rows", "20000", "--runs", "1", "--texts", "20", "--threads", "2"])
     out = capsys.readouterr().out
     assert "max |UDF - SQL| = 0, null mismatches = 0" in out, out
-    assert "Arrow UDF floor" in out and "same 14 DOUBLE arguments" in out, out
+    assert "Arrow UDF floor" in out and "same 8 arguments, 7 DOUBLE + VARCHAR" in out, out
     assert "DuckDB calls the UDF" in out and "at threads = 1: pure SQL" in out, out
     # DuckDB passes vectors of at most 2,048 rows: at least 10 calls for 20,000 rows
     calls = re.search(r"calls the UDF ([\d,]+) times \(([\d,]+) rows per call\)", out)

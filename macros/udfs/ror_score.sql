@@ -28,6 +28,11 @@
 {%- endmacro %}
 
 
+{#- The UDF takes the seven components and ONE text of the merged weights in component order,
+    e.g. '0.2,0.15,0.1,0.1,0.2,0.15,0.1' (python_udfs.scoring.weights_text writes the same:
+    each weight as a float, written so that it reads back exactly). A constant text costs
+    the UDF far less than seven constant DOUBLE columns: DuckDB converts every argument to
+    Arrow on each call, and the UDF parses the text once. -#}
 {% macro duckdb__ror_score(
     engagement,
     sentiment,
@@ -40,6 +45,18 @@
 ) -%}
     {%- do _ror_assert_not_view('ror_score') -%}
     {%- set w = ror_weights(weights) -%}
+    {%- set texts = [] -%}
+    {%- for name in [
+        'engagement',
+        'sentiment',
+        'reciprocity',
+        'listening',
+        'advocacy',
+        'continuity',
+        'realized_value',
+    ] -%}
+        {%- do texts.append(w[name] | float | string) -%}
+    {%- endfor -%}
     ror_score(
         {{ engagement }},
         {{ sentiment }},
@@ -48,13 +65,7 @@
         {{ advocacy }},
         {{ continuity }},
         {{ realized_value }},
-        {{ _ror_number(w['engagement']) }},
-        {{ _ror_number(w['sentiment']) }},
-        {{ _ror_number(w['reciprocity']) }},
-        {{ _ror_number(w['listening']) }},
-        {{ _ror_number(w['advocacy']) }},
-        {{ _ror_number(w['continuity']) }},
-        {{ _ror_number(w['realized_value']) }}
+        '{{ texts | join(",") }}'
     )
 {%- endmacro %}
 
