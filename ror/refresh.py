@@ -4,6 +4,10 @@ Exit codes (contracts/operations.md): 0 published; 2 a batch was refused (loader
 3 dbt build or its tests failed; 4 another refresh holds the lock; 1 anything else. Every
 outcome is appended to the run log, which `ror status` reads and publishing copies into
 ops.refresh_runs.
+
+The load, the gate and dbt each run in a child process (ror/child.py), one after the other,
+each with the warehouse to itself: their memory ends with their step, and the kernel ends
+them if the refresh dies.
 """
 
 from __future__ import annotations
@@ -205,11 +209,10 @@ class Refresh:
     def _load(self) -> LoadReport:
         if not self.paths.landing.is_dir():  # a missing mount, a typo: never publish "nothing"
             raise FileNotFoundError(f"landing folder {self.paths.landing} does not exist")
-        con = self._connect()
-        try:
-            report = load_landing(con, self.paths.landing, self.run["run_id"], self.log)
-        finally:
-            con.close()
+        config = {"memory_limit": self.paths.memory_limit, "threads": self.paths.threads}
+        report = run_in_child(
+            load_warehouse, self.paths.warehouse, config, self.paths.landing, self.run["run_id"]
+        )
         self.run.update(
             files_loaded=len(report.loaded),
             files_skipped=len(report.skipped),
@@ -277,6 +280,18 @@ class Refresh:
         finally:
             con.close()
         self.run.update(rows_staged=staged, rows_quarantined=quarantined, rows_duplicate=duplicate)
+
+
+def load_warehouse(
+    warehouse: Path, config: dict[str, Any], landing: Path, load_id: str
+) -> LoadReport:
+    """The load step on its own connection (DuckDB `config`), logging to stderr: what the
+    refresh runs in a child process, so DuckDB's memory of the load ends with the step."""
+    con = duckdb.connect(str(warehouse), config=config)
+    try:
+        return load_landing(con, landing, load_id, Log())
+    finally:
+        con.close()
 
 
 def refresh(paths: Paths, full_refresh: bool = False) -> int:
