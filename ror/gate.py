@@ -954,22 +954,6 @@ def run_gate(
     )
 
 
-def gate_warehouse(
-    warehouse: Path,
-    config: Mapping[str, Any],
-    new_files: list[tuple[str, str, str]],
-    run_id: str,
-    docs_dir: Path,
-) -> GateOutcome:
-    """`run_gate` on its own connection to `warehouse` (DuckDB `config`): what `ror refresh`
-    runs in a child process, so the memory of the frames and of GX ends with the step."""
-    con = duckdb.connect(str(warehouse), config=dict(config))
-    try:
-        return run_gate(con, new_files, run_id, docs_dir)
-    finally:
-        con.close()
-
-
 def _release_memory() -> None:
     """Hand a validated frame's memory back to the system (GX's objects hold it in reference
     cycles, then Arrow's pool and glibc's heap keep it), so the gate holds about one

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -228,42 +229,20 @@ class Refresh:
     def _gate(self) -> None:
         """Validate every loaded file the gate has not passed yet (this run's, and those a
         killed run left); a refusal withdraws them from raw, so nothing unvalidated is built.
-        The validations run in a child process: GX's frames and buffers end with it."""
-        from ror.gate import gate_warehouse
-
-        con = self._connect()
-        try:
-            pending = ungated_files(con)
-        finally:
-            con.close()
-        if not pending:
-            self.log("gate: no new files")
-            return
-        new_files = [(source, batch, file_hash) for source, batch, file_hash, _ in pending]
+        All of it runs in a child process: GX, pandas and their frames end with it."""
         config = {"memory_limit": GATE_MEMORY_LIMIT, "threads": self.paths.threads}
-        outcome = run_in_child(
-            gate_warehouse,
-            self.paths.warehouse,
-            config,
-            new_files,
-            self.run["run_id"],
-            self.paths.data_docs,
+        verdict = run_in_child(
+            gate_warehouse, self.paths.warehouse, config, self.run["run_id"], self.paths.data_docs
         )
-        for line in [*outcome.notes, *outcome.warnings]:
+        if not verdict.files:
+            self.log("gate: no new files")
+        for line in verdict.lines:
             self.log(f"gate {line}")
-        con = self._connect()
-        try:
-            if outcome.blocked:
-                withdraw_files(
-                    con, pending, self.run["run_id"], "quality gate", outcome.failures[0]
-                )
-                raise Refused(
-                    "; ".join(outcome.failures)
-                    + f" ({len(pending)} new files withdrawn, nothing published)"
-                )
-            mark_gated(con, [file_hash for _, _, file_hash, _ in pending])
-        finally:
-            con.close()
+        if verdict.failures:
+            raise Refused(
+                "; ".join(verdict.failures)
+                + f" ({verdict.files} new files withdrawn, nothing published)"
+            )
 
     def _count_rows(self, report: LoadReport) -> None:
         """This run's batches as ops.reconciliation counts them."""
@@ -280,6 +259,43 @@ class Refresh:
         finally:
             con.close()
         self.run.update(rows_staged=staged, rows_quarantined=quarantined, rows_duplicate=duplicate)
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    """What the gate step decided, in plain types (the refresh process never imports GX)."""
+
+    files: int  # files validated
+    failures: list[str]  # one line each; any failure refused (and withdrew) every file
+    lines: list[str]  # the gate's notes and warnings, one line each
+
+
+def gate_warehouse(
+    warehouse: Path, config: dict[str, Any], run_id: str, docs_dir: Path
+) -> GateVerdict:
+    """The gate step on its own connection (DuckDB `config`): what the refresh runs in a
+    child process. Validates the files not gated yet, then withdraws them all if a blocking
+    expectation failed, or marks them gated."""
+    from ror.gate import run_gate  # GX and pandas: imported in the child only
+
+    con = duckdb.connect(str(warehouse), config=config)
+    try:
+        pending = ungated_files(con)
+        if not pending:
+            return GateVerdict(0, [], [])
+        new_files = [(source, batch, file_hash) for source, batch, file_hash, _ in pending]
+        outcome = run_gate(con, new_files, run_id, docs_dir)
+        if outcome.blocked:
+            withdraw_files(con, pending, run_id, "quality gate", outcome.failures[0])
+        else:
+            mark_gated(con, [file_hash for _, _, file_hash, _ in pending])
+        return GateVerdict(
+            len(pending),
+            outcome.failures if outcome.blocked else [],
+            [*outcome.notes, *outcome.warnings],
+        )
+    finally:
+        con.close()
 
 
 def load_warehouse(
