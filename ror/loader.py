@@ -45,17 +45,19 @@ MANIFEST = "ops.load_manifest"
 REFUSALS = "ops.load_refusals"
 # WAL size at which DuckDB checkpoints during a load (see Loader.run).
 LOAD_CHECKPOINT_THRESHOLD = "1GB"
-# One chunk (one transaction, one read and one insert per source) holds consecutive batches of
-# one source until their new files reach this many bytes (a gzip file counts GZIP_WEIGHT times
-# its size) or LOAD_CHUNK_FILES files. DuckDB holds a chunk's lines in temp tables (about 3x
-# the bytes at peak, spilled past the memory limit), so this bounds the load's memory.
+# One chunk (one transaction, one read and one insert per source and columns) holds consecutive
+# batches of one source until their new files reach this many bytes (a gzip file counts
+# GZIP_WEIGHT times its size) or LOAD_CHUNK_FILES files. A chunk's lines are held in a temp
+# table: at 1M events (234 MB of JSON Lines, one chunk) the load peaks at 1.2 GB RSS. Each
+# insert ends in a partly filled row group; where such row groups end up side by side, the
+# checkpoint merges and compresses them again (3 s of a 1M-event load cut in 128 MiB chunks),
+# so chunks are as large as memory allows.
 LOAD_CHUNK_BYTES = 256 << 20
 LOAD_CHUNK_FILES = 1000
 GZIP_WEIGHT = 6
 # Threads hashing and UTF-8 checking files ahead of DuckDB (hashlib releases the GIL; so does
 # DuckDB while it runs a statement).
 SCAN_THREADS = 1
-FILE_COLUMN = "_ror_file"  # the read_csv filename column of a multi-file read
 
 
 class FileRefused(Exception):
@@ -340,6 +342,9 @@ class Loader:
             "select cast(current_timestamp at time zone 'UTC' as timestamp)"
         ).fetchone()[0]
         self._columns: dict[str, set[str]] | None = None  # raw table columns, read once
+        # The files of the current read that have rows: (file index, file, rowid of its first
+        # row), in read order.
+        self._spans: list[tuple[int, _Member, int]] = []
 
     def known_hashes(self) -> set[str]:
         return {row[0] for row in self.con.execute(f"select file_hash from {MANIFEST}").fetchall()}
@@ -351,10 +356,10 @@ class Loader:
             report.notes.append(f"landing folder {self.landing} does not exist: nothing to load")
             return report
         known = self.known_hashes()
-        # Each chunk commits alone (a refused batch rolls back alone). At DuckDB's default
-        # checkpoint threshold (16 MB of WAL) nearly every commit checkpointed, rewriting the
-        # tables' last row groups each time. So the load checkpoints once, at its end (the WAL
-        # still makes every commit durable).
+        # Each chunk of batches commits alone (a refused batch is then loaded by nobody: see
+        # _run_chunk). At DuckDB's default checkpoint threshold (16 MB of WAL) nearly every
+        # commit checkpointed, rewriting the tables' last row groups each time. So the load
+        # checkpoints once, at its end (the WAL still makes every commit durable).
         self.con.execute(f"set checkpoint_threshold = '{LOAD_CHECKPOINT_THRESHOLD}'")
         pool = ThreadPoolExecutor(max_workers=SCAN_THREADS, thread_name_prefix="ror-scan")
         try:
@@ -502,7 +507,7 @@ class Loader:
         counts: dict[str, tuple[int, int, list[str]]] = {}
         self.con.execute("begin transaction")
         try:
-            for group in self._groups(source, members, exact):
+            for group in self._groups(members, exact):
                 if source.kind == "csv":
                     counts.update(self._load_csv(source, group))
                 else:
@@ -535,7 +540,7 @@ class Loader:
         return loaded
 
     @staticmethod
-    def _groups(source: Source, members: list[_Member], exact: bool) -> list[list[_Member]]:
+    def _groups(members: list[_Member], exact: bool) -> list[list[_Member]]:
         """The reads of a chunk: consecutive non-empty files DuckDB can read in one go (the
         same header; a file with bare CRs is read alone, from a copy). One file per read
         when exact."""
@@ -554,22 +559,23 @@ class Loader:
 
     def _drop_scratch(self) -> None:
         for table in (
-            "ror_lines", "ror_file", "ror_files", "ror_rejects", "ror_reject_errors",
-            "ror_reject_scans",
+            "ror_lines", "ror_file", "ror_files", "ror_numbered", "ror_rejects",
+            "ror_reject_errors", "ror_reject_scans",
         ):  # fmt: skip
             self.con.execute(f"drop table if exists {table}")
 
     # -- one read: files of one source with the same columns --------------------------------
+    #
+    # DuckDB reads a group's files in one statement, in parallel, into a temp table that keeps
+    # the order of the rows it read (preserve_insertion_order), so a row's rowid counts the
+    # rows before it: the files' rows follow one another (checked), and a row's number in its
+    # file is its rowid less its file's first rowid. Each row keeps its file's index in the
+    # read (the reader's file_index), which picks the file's batch, name and hash.
 
-    def _metadata_sql(self, alias: str) -> str:
-        return ", ".join(
-            [
-                f"{alias}._batch",
-                f"{alias}._file",
-                f"{alias}._file_hash",
-                f"cast({quote_literal(str(self.loaded_at))} as timestamp) as _loaded_at",
-                f"{quote_literal(self.load_id)} as _load_id",
-            ]
+    def _load_sql(self) -> str:
+        return (
+            f"cast({quote_literal(str(self.loaded_at))} as timestamp) as _loaded_at, "
+            f"{quote_literal(self.load_id)} as _load_id"
         )
 
     def _read(self, group: list[_Member], reader: str, select: str, table: str) -> None:
@@ -578,8 +584,7 @@ class Loader:
         self.con.execute("drop table if exists ror_reject_scans")
         try:
             self.con.execute(
-                f"create or replace temp table {table} as select {select} "
-                f"from {reader} with ordinality"
+                f"create or replace temp table {table} as select {select} from {reader}"
             )
         except duckdb.Error as error:
             reason = str(error).strip().splitlines()[0]
@@ -589,74 +594,145 @@ class Loader:
                 )
             ) from None
 
-    def _register(self, group: list[_Member], table: str) -> dict[str, int]:
-        """Rows read per file, and ror_files: each file's metadata and the ordinality of the
-        row before its first. One read numbers the rows of its files one after the other, in
-        the order given; that is checked here, not assumed."""
+    def _register(self, group: list[_Member], table: str) -> dict[int, int]:
+        """Rows read per file index; ror_files (each file's index, path, metadata and the rowid
+        of its first row) and self._spans. (Rows a transaction adds have rowids from a base of
+        its own: only their differences count.)"""
         spans = {
-            path: (rows, first, last)
-            for path, rows, first, last in self.con.execute(
-                f"select {FILE_COLUMN}, count(*), min(ordinality), max(ordinality) "
-                f"from {table} group by all"
+            index: (rows, first, last)
+            for index, rows, first, last in self.con.execute(
+                f"select _ror_file_index, count(*), min(rowid), max(rowid) from {table} "
+                "group by all"
             ).fetchall()
         }
-        rows_read = {path: rows for path, (rows, _, _) in spans.items()}
-        offsets, expected = {}, 1
-        for member in group:
-            rows, first, last = spans.pop(member.read_path, (0, expected, expected - 1))
+        rows_read = {index: rows for index, (rows, _, _) in spans.items()}
+        expected = min((first for _, first, _ in spans.values()), default=0)
+        starts = []
+        self._spans = []
+        for index, member in enumerate(group):
+            rows, first, last = spans.pop(index, (0, expected, expected - 1))
             if first != expected or last - first + 1 != rows:
                 raise _ChunkFailed(None)
-            offsets[member.read_path] = first - 1
+            starts.append(first)
+            if rows:
+                self._spans.append((index, member, first))
             expected = last + 1
-        if spans:  # DuckDB named a file by another path than the one it was given
+        if spans:  # a file index that is not one of the group's files
             raise _ChunkFailed(None)
-        values = ", ".join(["(?, ?, ?, ?, ?)"] * len(group))
+        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(group))
         params: list[object] = []
-        for member in group:
+        for index, member in enumerate(group):
             params += [
-                member.read_path, member.batch, member.scan.relative, member.scan.file_hash,
-                offsets[member.read_path],
+                index, member.read_path, member.batch, member.scan.relative,
+                member.scan.file_hash, starts[index],
             ]  # fmt: skip
         self.con.execute(
             f"create or replace temp table ror_files as select * from (values {values}) "
-            f"as t({FILE_COLUMN}, _batch, _file, _file_hash, _offset)",
+            f"as t(_ror_file_index, _read_path, _batch, _file, _file_hash, _start)",
             params,
         )
         return rows_read
 
-    def _rejects(self) -> None:
+    def _rejects(self, group: list[_Member]) -> dict[int, tuple[int, int]]:
         """ror_rejects: one row per rejected line (DuckDB may report several errors for one
-        line), with the file it is in."""
+        line), with the index of its file; returns {file index: (rejected lines, errors)}."""
         self.con.execute(
             f"""create or replace temp table ror_rejects as
-            select s.file_path as {FILE_COLUMN}, e.line as line_number,
+            select m._ror_file_index, e.line as line_number,
                    min(e.error_type || ': ' || e.error_message) as reason,
                    min(e.csv_line) as raw_line,
                    count(*) as errors
             from ror_reject_errors e
-            join ror_reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+            {self._error_file_sql(group)}
             group by all"""
         )
+        counts = {
+            index: (lines, errors)
+            for index, lines, errors in self.con.execute(
+                "select _ror_file_index, count(*), sum(errors) from ror_rejects group by all"
+            ).fetchall()
+        }
+        if (
+            sum(c[1] for c in counts.values())
+            != self.con.execute("select count(*) from ror_reject_errors").fetchone()[0]
+        ):  # an error in a file DuckDB names by another path
+            raise _ChunkFailed(None)
+        return counts
 
-    def _shift_sql(self, ordinal: str, header_lines: int) -> tuple[str, str]:
-        """(join, expression): how many rejected lines precede the `ordinal`-th accepted row
-        of its file. A rejected line L (DuckDB numbers records, header = line 1) is the k-th
-        rejected line of its file; L - header_lines - k accepted rows come before it."""
-        join = f"""asof left join (
-                select {FILE_COLUMN}, accepted_before, max(rejected) as rejected
+    @staticmethod
+    def _error_file_sql(group: list[_Member]) -> str:
+        """Joins each row `e` of ror_reject_errors to its file `m` in ror_files (by the path
+        DuckDB names it by, unless the read was of one file)."""
+        if len(group) == 1:
+            return "cross join ror_files m"
+        return """join ror_reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+            join ror_files m on m._read_path = s.file_path"""
+
+    def _numbered(self, table: str, where: str, base: int, rejected: bool) -> str:
+        """A FROM clause: the rows of `table` that pass `where`, with their _line_number (the
+        row's number in its file + `base`, shifted past the rejected lines before it) and
+        their file's _batch, _file and _file_hash. Without a join unless lines were rejected:
+        DuckDB inserts the rows of a join in parallel, into partly filled row groups that the
+        checkpoint then merges and compresses again (2.5 s of a 10 s load of 700k events),
+        while an order-preserving insert fills whole row groups."""
+        if rejected:
+            # A rejected line L (DuckDB numbers records, header = line 1 when base is 1) that
+            # is the k-th rejected line of its file has L - base - k accepted rows before it.
+            self.con.execute(
+                f"""create or replace temp table ror_numbered as
+                select f.*, f.ordinal + {base} + coalesce(s.rejected, 0) as _line_number,
+                       m._batch, m._file, m._file_hash
                 from (
-                    select {FILE_COLUMN},
-                           line_number - {header_lines} - row_number() over (
-                               partition by {FILE_COLUMN} order by line_number
-                           ) as accepted_before,
-                           row_number() over (
-                               partition by {FILE_COLUMN} order by line_number
-                           ) as rejected
-                    from ror_rejects
-                )
-                group by all
-            ) s on s.{FILE_COLUMN} = f.{FILE_COLUMN} and {ordinal} > s.accepted_before"""
-        return join, "coalesce(s.rejected, 0)"
+                    select t.*, t.rowid - m._start + 1 as ordinal
+                    from {table} t join ror_files m using (_ror_file_index)
+                    where {where}
+                ) f
+                join ror_files m using (_ror_file_index)
+                asof left join (
+                    select _ror_file_index, accepted_before, max(rejected) as rejected
+                    from (
+                        select _ror_file_index,
+                               line_number - {base} - row_number() over (
+                                   partition by _ror_file_index order by line_number
+                               ) as accepted_before,
+                               row_number() over (
+                                   partition by _ror_file_index order by line_number
+                               ) as rejected
+                        from ror_rejects
+                    )
+                    group by all
+                ) s on s._ror_file_index = f._ror_file_index and f.ordinal > s.accepted_before"""
+            )
+            return "ror_numbered"
+        spans = self._spans
+        if len(spans) <= 1:  # one file (or none) with rows: its metadata are constants
+            _, member, first = spans[0] if spans else (0, None, 0)
+            batch, file, file_hash = (
+                (member.batch, member.scan.relative, member.scan.file_hash) if member else ("",) * 3
+            )
+            return f"""(
+                select *, rowid - {first} + 1 + {base} as _line_number,
+                       {quote_literal(batch)} as _batch, {quote_literal(file)} as _file,
+                       {quote_literal(file_hash)} as _file_hash
+                from {table} where {where}
+            )"""
+        files = spans[-1][0] + 1
+
+        def pick(values: dict[int, str]) -> str:
+            return (
+                "["
+                + ", ".join(values.get(i, "null") for i in range(files))
+                + "][_ror_file_index + 1]"
+            )
+
+        return f"""(
+            select *, rowid - {pick({i: str(o) for i, _, o in spans})} + 1 + {base}
+                   as _line_number,
+                   {pick({i: quote_literal(m.batch) for i, m, _ in spans})} as _batch,
+                   {pick({i: quote_literal(m.scan.relative) for i, m, _ in spans})} as _file,
+                   {pick({i: quote_literal(m.scan.file_hash) for i, m, _ in spans})} as _file_hash
+            from {table} where {where}
+        )"""
 
     def _add_columns(self, source: Source, columns: list[str]) -> list[str]:
         if self._columns is None:
@@ -695,66 +771,56 @@ class Loader:
         self, source: Source, group: list[_Member]
     ) -> dict[str, tuple[int, int, list[str]]]:
         header = group[0].scan.header
-        # Unnamed columns (a pandas index) are read under a placeholder name and not kept.
-        read_names = [h if h else f"_unnamed_{i}" for i, h in enumerate(header)]
-        kept = [h for h in header if h]
-        extra = self._add_columns(source, kept)
+        # Columns are read and held under their position (_c0, _c1, ...), named by the header
+        # only as they are inserted, so that no header can hide DuckDB's own file_index or
+        # rowid. Unnamed columns (a pandas index) are not kept.
+        kept = [(f"_c{i}", h) for i, h in enumerate(header) if h]
+        extra = self._add_columns(source, [h for _, h in kept])
         bare_crs = group[0].scan.bare_crs > 0  # then the group is this one file
         temporary = self._readable_copy(group[0].scan) if bare_crs else None
         if temporary is not None:
             group[0].read_path = str(temporary)
         paths = "[" + ", ".join(quote_literal(m.read_path) for m in group) + "]"
-        columns = "{" + ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in read_names) + "}"
+        columns = "{" + ", ".join(f"'_c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
         reader = (
             f"read_csv({paths}, header = true, auto_detect = false, "
             f"columns = {columns}, delim = {quote_literal(source.delimiter)}, quote = '\"', "
             f"escape = '\"', store_rejects = true, rejects_table = 'ror_reject_errors', "
-            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216, "
-            f"filename = {quote_literal(FILE_COLUMN)})"
+            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216)"
         )
 
-        def value(name: str) -> str:
-            column = quote_ident(name)
+        def value(column: str) -> str:
             if bare_crs:
                 return f"replace({column}, {quote_literal(BARE_CR_STAND_IN)}, chr(13)) as {column}"
             return column
 
-        select = ", ".join([*(value(n) for n in kept), FILE_COLUMN, "ordinality"])
+        select = ", ".join(
+            [*(value(c) for c, _ in kept), "cast(file_index as bigint) as _ror_file_index"]
+        )
         try:
             self._read(group, reader, select, "ror_file")
         finally:
             if temporary is not None:
                 temporary.unlink(missing_ok=True)
         rows_read = self._register(group, "ror_file")
-        self._rejects()
-        rejected = dict(
-            self.con.execute(
-                f"select {FILE_COLUMN}, count(*) from ror_rejects group by all"
-            ).fetchall()
-        )
-        # DuckDB numbers rejected lines by record (header = 1); accepted rows are numbered by
-        # their ordinality in their file, shifted past the rejected lines that precede them.
-        ordinal = "(f.ordinality - m._offset)"
-        join, shift = self._shift_sql(ordinal, 1) if rejected else ("", "0")
+        rejected = {index: lines for index, (lines, _) in self._rejects(group).items()}
+        numbered = self._numbered("ror_file", "true", 1, bool(rejected))
         self.con.execute(
             f"""insert into raw.{source.name} by name
-            select f.* exclude ({FILE_COLUMN}, ordinality),
-                   {ordinal} + 1 + {shift} as _line_number,
-                   {self._metadata_sql("m")}
-            from ror_file f
-            join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}
-            {join}"""
+            select {", ".join(f"{c} as {quote_ident(h)}" for c, h in kept)},
+                   _line_number, _batch, _file, _file_hash, {self._load_sql()}
+            from {numbered}"""
         )
         if rejected:
             self.con.execute(
                 f"""insert into {REJECTED_LINES} by name
                 select {quote_literal(source.name)} as source, r.line_number as _line_number,
-                       r.reason, r.raw_line, {self._metadata_sql("m")}
-                from ror_rejects r join ror_files m on m.{FILE_COLUMN} = r.{FILE_COLUMN}"""
+                       r.reason, r.raw_line, m._batch, m._file, m._file_hash, {self._load_sql()}
+                from ror_rejects r join ror_files m using (_ror_file_index)"""
             )
         return {
-            m.scan.relative: (rows_read.get(m.read_path, 0), rejected.get(m.read_path, 0), extra)
-            for m in group
+            m.scan.relative: (rows_read.get(i, 0), rejected.get(i, 0), extra)
+            for i, m in enumerate(group)
         }
 
     def _load_jsonl(
@@ -763,55 +829,54 @@ class Loader:
         paths = "[" + ", ".join(quote_literal(m.read_path) for m in group) + "]"
         # One line per row: no quoting, a delimiter JSON never holds raw (control characters
         # must be escaped in JSON strings), so a line splits only if it is not JSON anyway.
-        reader = (
-            f"read_csv({paths}, header = false, auto_detect = false, "
-            f"columns = {{'line': 'VARCHAR'}}, delim = '\x1f', quote = '', escape = '', "
-            f"store_rejects = true, rejects_table = 'ror_reject_errors', "
-            f"rejects_scan = 'ror_reject_scans', max_line_size = 16777216, "
-            f"filename = {quote_literal(FILE_COLUMN)})"
+        # Blank lines are read (they count in the numbering), as NULL, and not loaded; trim()
+        # copies every line, and a line that starts with "{" is not blank anyway.
+        reader = f"""(select cast(file_index as bigint) as _ror_file_index,
+                   case when starts_with(line, '{{') or trim(line) <> '' then line end as line
+            from read_csv({paths}, header = false, auto_detect = false,
+                columns = {{'line': 'VARCHAR'}}, delim = '\x1f', quote = '', escape = '',
+                store_rejects = true, rejects_table = 'ror_reject_errors',
+                rejects_scan = 'ror_reject_scans', max_line_size = 16777216))"""
+
+        def is_object(line: str) -> str:  # (valid JSON that starts with "{" is an object)
+            return f"""case when not json_valid({line}) then false
+                when starts_with({line}, '{{') then true
+                else json_type({line}) = 'OBJECT' end"""
+
+        # Whether a line is a JSON object is decided once, as it is read.
+        self._read(
+            group, reader, f"_ror_file_index, line, {is_object('line')} as is_object", "ror_lines"
         )
-        self._read(group, reader, f"{FILE_COLUMN}, ordinality, line", "ror_lines")
         self._register(group, "ror_lines")
-        # Lines DuckDB did not return (one holding the stand-in delimiter, or too long): not
-        # JSON, kept all the same, one row per error as DuckDB reports them.
-        self._rejects()
-        split = dict(
-            self.con.execute(
-                f"select {FILE_COLUMN}, sum(errors) from ror_rejects group by all"
-            ).fetchall()
-        )
-        ordinal = "(f.ordinality - m._offset)"
-        join, shift = self._shift_sql(ordinal, 0) if split else ("", "0")
+        # A file's first line loses its byte-order marks (DuckDB's reader drops only one).
+        firsts = ", ".join(str(first) for _, _, first in self._spans) or "null"
+        stripped = "ltrim(line, chr(65279))"
         self.con.execute(
-            f"""create or replace temp table ror_file as
-            select {FILE_COLUMN}, _line_number, line, case
-                when not json_valid(line) then 'malformed line: not valid JSON'
-                when json_type(line) <> 'OBJECT' then 'malformed line: not a JSON object'
-            end as reason
-            from (
-                select f.{FILE_COLUMN}, {ordinal} + {shift} as _line_number,
-                       case when {ordinal} = 1 then ltrim(f.line, chr(65279)) else f.line end
-                       as line
-                from ror_lines f
-                join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}
-                {join}
-                where trim(coalesce(f.line, '')) <> ''
-            )"""
+            f"""update ror_lines set line = {stripped}, is_object = {is_object(stripped)}
+            where rowid in ({firsts}) and starts_with(line, chr(65279))"""
         )
-        self.con.execute("drop table ror_lines")
-        counts = {
-            path: (good, bad)
-            for path, good, bad in self.con.execute(
-                f"select {FILE_COLUMN}, count(*) filter (where reason is null), "
-                f"count(*) filter (where reason is not null) from ror_file group by all"
-            ).fetchall()
-        }
-        for member in group:
-            good, bad = counts.get(member.read_path, (0, 0))
+        # Per file: lines that are JSON objects, lines that are not, and the top-level keys.
+        counts: dict[int, tuple[int, int]] = {}
+        keys: dict[int, list[str]] = {}
+        for index, good, bad, key_lists in self.con.execute(
+            """select _ror_file_index, count(*) filter (where is_object),
+                   count(*) filter (where not is_object),
+                   list(distinct case when is_object then json_keys(line) end)
+            from ror_lines where line is not null group by all"""
+        ).fetchall():
+            counts[index] = (good, bad)
+            found = {key for key_list in key_lists for key in key_list or ()}
+            keys[index] = sorted(found - EVENT_KNOWN_KEYS)
+        for index, member in enumerate(group):
+            good, bad = counts.get(index, (0, 0))
             if good == 0 and bad > 0:
                 raise _ChunkFailed(
                     FileRefused(member.scan.relative, "not CSV/JSON", "no line is a JSON object")
                 )
+        # Lines DuckDB did not return (one holding the stand-in delimiter, or too long): not
+        # JSON, kept all the same, one row per error as DuckDB reports them. The lines after
+        # one are numbered past it.
+        split = {index: errors for index, (_, errors) in self._rejects(group).items()}
         # One parse per line: json_extract_string with a list of paths returns a list (5x
         # faster than one call per field); `properties` stays JSON text, not a string.
         strings = [c for c in source.json_paths if c != "properties"]
@@ -822,47 +887,42 @@ class Loader:
         if "properties" in source.json_paths:
             path = quote_literal(source.json_paths["properties"])
             extractions += f", cast(json_extract(line, {path}) as varchar) as properties"
+        numbered = self._numbered("ror_lines", "line is not null and is_object", 0, bool(split))
         self.con.execute(
             f"""insert into raw.{source.name} by name
-            select {extractions}, line as _record, _line_number, {self._metadata_sql("m")}
-            from (
-                select *, json_extract_string(line, [{json_paths}]) as _fields
-                from ror_file where reason is null
-            ) f
-            join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}"""
+            select {extractions}, line as _record, _line_number, _batch, _file, _file_hash,
+                   {self._load_sql()}
+            from (select *, json_extract_string(line, [{json_paths}]) as _fields from {numbered})"""
         )
-        self.con.execute(
-            f"""insert into {REJECTED_LINES} by name
-            select {quote_literal(source.name)} as source, f._line_number, f.reason,
-                   f.line as raw_line, {self._metadata_sql("m")}
-            from ror_file f join ror_files m on m.{FILE_COLUMN} = f.{FILE_COLUMN}
-            where f.reason is not null"""
-        )
+        if any(bad for _, bad in counts.values()):
+            numbered = self._numbered(
+                "ror_lines", "line is not null and not is_object", 0, bool(split)
+            )
+            self.con.execute(
+                f"""insert into {REJECTED_LINES} by name
+                select {quote_literal(source.name)} as source, _line_number,
+                       case when json_valid(line) then 'malformed line: not a JSON object'
+                            else 'malformed line: not valid JSON' end as reason,
+                       line as raw_line, _batch, _file, _file_hash, {self._load_sql()}
+                from {numbered}"""
+            )
         if split:
             self.con.execute(
                 f"""insert into {REJECTED_LINES} by name
                 select {quote_literal(source.name)} as source, e.line as _line_number,
                        'malformed line: not valid JSON' as reason, e.csv_line as raw_line,
-                       {self._metadata_sql("m")}
+                       m._batch, m._file, m._file_hash, {self._load_sql()}
                 from ror_reject_errors e
-                join ror_reject_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
-                join ror_files m on m.{FILE_COLUMN} = s.file_path"""
+                {self._error_file_sql(group)}"""
             )
-        keys: dict[str, list[str]] = {}
-        for path, key in self.con.execute(
-            f"""select distinct {FILE_COLUMN}, unnest(json_keys(line))
-            from ror_file where reason is null"""
-        ).fetchall():
-            if key not in EVENT_KNOWN_KEYS:
-                keys.setdefault(path, []).append(key)
-        self.con.execute("drop table ror_file")
+        self.con.execute("drop table ror_lines")
         return {
             m.scan.relative: (
-                counts.get(m.read_path, (0, 0))[0],
-                counts.get(m.read_path, (0, 0))[1] + split.get(m.read_path, 0),
-                sorted(keys.get(m.read_path, [])),
+                counts.get(i, (0, 0))[0],
+                counts.get(i, (0, 0))[1] + split.get(i, 0),
+                keys.get(i, []),
             )
-            for m in group
+            for i, m in enumerate(group)
         }
 
 
