@@ -507,9 +507,7 @@ def test_the_policy_decides_block_or_warn(wh: Warehouse, tmp_path: Path) -> None
     assert "tweet_id_not_null failed for 1 of 40 rows" in outcome.failures[0]
 
 
-def test_batches_are_validated_in_groups_of_at_most_max_rows(
-    wh: Warehouse, tmp_path: Path
-) -> None:
+def test_batches_are_validated_in_groups_of_at_most_max_rows(wh: Warehouse, tmp_path: Path) -> None:
     """Whole batches per validation, at most max_rows_per_validation rows (memory bound), and
     a defect is still found and named in whichever group holds it."""
     for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
