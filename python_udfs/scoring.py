@@ -62,13 +62,13 @@ __all__ = [
     "formula_version",
     "lifecycle_stage",
     "listening_component",
+    "parse_weights",
     "realized_value_component",
     "reciprocity_component",
     "ror_score",
     "ror_score_arrow",
     "saturate",
     "sentiment_component",
-    "parse_weights",
     "weights_from_mapping",
     "weights_text",
 ]
@@ -393,14 +393,12 @@ def weights_from_mapping(mapping: dict[str, Number] | None = None) -> Weights:
 # ---------------------------------------------------------------------- Arrow versions
 #
 # DuckDB calls an Arrow UDF once per vector (~2,048 rows) with one-chunk ChunkedArrays, and
-# passes a constant argument as a full column. It converts every argument vector to Arrow
-# while holding the GIL, so with several DuckDB threads that conversion and the Python work
-# run one thread at a time: both are kept small. The SQL function takes the seven weights as
-# ONE text argument (:func:`weights_text`) instead of seven DOUBLE columns; a constant text
-# column is recognised with two memcmps and parsed once (cached by value). The components
-# are read zero-copy from their Arrow buffers and combined as one 2-D block, with a table of
-# the 128 possible denominators (one per pattern of present components) when the weights
-# are the same in every row.
+# passes a constant argument as a full column: it converts every argument of every call to
+# Arrow, holding the GIL. So the SQL function takes the seven weights as ONE text argument
+# (:func:`weights_text`) rather than seven DOUBLE columns; a text column that holds the same
+# text in every row is recognised with two memcmps and parsed once (cached by value). The
+# components are read zero-copy from their Arrow buffers (validity bits only when a column
+# has nulls) and combined as one 2-D block: a numpy call per step, not one per column.
 
 ArrowInput = pa.Array | pa.ChunkedArray | np.ndarray
 
@@ -410,8 +408,6 @@ _K = len(COMPONENTS)
 _DOUBLE = struct.Struct("<d")
 #: argument slot -> the last constant column seen there: (its value, its data buffer)
 _LAST_CONSTANT: dict[str, tuple[float, pa.Buffer]] = {}
-#: bit i of a row's presence code: component i is present
-_PRESENCE_BITS = (1 << np.arange(_K, dtype=np.uint8)).reshape(_K, 1)
 #: DuckDB's vector size: per-size caches hold only blocks up to this many rows (x 2)
 _CACHED_ROWS = 4096
 
@@ -480,6 +476,23 @@ def _bitmap(array: pa.Array) -> pa.Buffer | bytes | None:
         return bitmap.slice(offset // 8, (n + 7) // 8)
     bits = np.unpackbits(np.frombuffer(bitmap, np.uint8), count=offset + n, bitorder="little")
     return np.packbits(bits[offset:], bitorder="little").tobytes()
+
+
+def _parts(array: pa.Array) -> tuple[pa.Buffer, pa.Buffer | bytes | None]:
+    """:func:`_data` and :func:`_bitmap` of a float64 array, with one look at its buffers in
+    the usual case (offset 0, as DuckDB passes vectors)."""
+    if array.offset:
+        return _data(array), _bitmap(array)
+    validity, data = array.buffers()
+    n = len(array)
+    if data is None:
+        return _data(array), _bitmap(array)
+    if data.size != 8 * n:
+        data = data.slice(0, 8 * n)
+    if array.null_count == 0:
+        return data, None
+    nbytes = (n + 7) // 8
+    return data, validity if validity.size == nbytes else validity.slice(0, nbytes)
 
 
 def _floats(values: ArrowInput) -> np.ndarray:
@@ -569,21 +582,6 @@ def _weights_argument(weights: ArrowInput | str, n: int) -> tuple[float, ...] | 
     return np.ascontiguousarray(table[encoded.indices.to_numpy()].T)
 
 
-@functools.lru_cache(maxsize=64)
-def _denominators(weights: tuple[float, ...]) -> np.ndarray:
-    """The denominator of each pattern of present components (bit i: component i), summed
-    left to right over the present ones like the scalar loop: 128 floats."""
-    table = np.zeros(1 << len(weights))
-    for code in range(1 << len(weights)):
-        total = 0.0
-        for i, weight in enumerate(weights):
-            if code >> i & 1:
-                total += weight
-        table[code] = total
-    table.flags.writeable = False
-    return table
-
-
 @functools.lru_cache(maxsize=8)
 def _weight_block_cached(weights: tuple[float, ...], n: int) -> np.ndarray:
     block = np.repeat(np.array(weights).reshape(len(weights), 1), n, axis=1)
@@ -634,10 +632,11 @@ def ror_score_arrow(
     row_weights = _weights_argument(weights, n)
     if n == 0:
         return pa.array([], type=_FLOAT64)
+    parts = [_parts(c) for c in columns]
     # components x rows, one copy of the seven value buffers (read-only)
-    values = np.frombuffer(b"".join([_data(c) for c in columns]), np.float64).reshape(_K, n)
+    values = np.frombuffer(b"".join([data for data, _ in parts]), np.float64).reshape(_K, n)
     present = np.equal(values, values)  # NaN is missing, as in the scalar version
-    bitmaps = [_bitmap(c) for c in columns]
+    bitmaps = [bitmap for _, bitmap in parts]
     if any(b is not None for b in bitmaps):
         nbytes = (n + 7) // 8
         every = b"\xff" * nbytes
@@ -645,51 +644,49 @@ def ror_score_arrow(
         valid = np.unpackbits(packed.reshape(_K, nbytes), axis=1, count=n, bitorder="little")
         np.logical_and(present, valid.view(np.bool_), out=present)
     if isinstance(row_weights, tuple):
-        denominators = _denominators(row_weights)
-        if math.isfinite(100.0 * float(denominators[-1])):  # no overflow: numpy stays silent
-            return _combine_constant(values, present, _weight_block(row_weights, n), denominators)
-        row_weights = np.array(_weight_block(row_weights, n))
+        total = 0.0
+        for weight in row_weights:
+            total += weight
+        block = _weight_block(row_weights, n)
+        if math.isfinite(100.0 * total):  # no overflow possible: numpy stays silent
+            return _combine(values, present, block, total)
+        row_weights = block
     with np.errstate(all="ignore"):
-        return _combine(values, present, row_weights)
+        return _combine(values, present, row_weights, None)
 
 
-def _finish(numerator: np.ndarray, denominator: np.ndarray) -> pa.Array:
-    """min(100 x numerator / denominator, 100) per row; null where the denominator is 0."""
+def _combine(
+    values: np.ndarray, present: np.ndarray, weights: np.ndarray, total: float | None
+) -> pa.Array:
+    """100 x sum(w x clip(v)) / sum(w) over the present cells of each column of ``values``.
+
+    ``total``: the sum of the weights of a row when they are the same in every row, which is
+    the denominator of every row when every component is present.
+    """
+    terms = np.fmax(values, 0.0)  # clip to [0, 1]; NaN -> 0 (and null slots' NaN)
+    np.minimum(terms, 1.0, out=terms)
+    if total is not None and present.all():
+        used = weights
+        denominator: np.ndarray | float = total
+    else:
+        used = np.multiply(present, weights)  # the weight where present, else 0
+        denominator = np.add.reduce(used, axis=0, initial=0.0)
+    np.multiply(terms, used, out=terms)  # 0 where missing, whatever the slot held
+    # initial=0.0 and a reduction over the outer axis: ((0 + t0) + t1) + ..., the scalar sum
+    numerator = np.add.reduce(terms, axis=0, initial=0.0)
     np.multiply(numerator, 100.0, out=numerator)
     scored = None
-    if denominator.min() > 0.0:
+    if isinstance(denominator, float):
+        if not denominator > 0.0:
+            return pa.nulls(len(numerator), _FLOAT64)
+        np.divide(numerator, denominator, out=numerator)
+    elif denominator.min() > 0.0:
         np.divide(numerator, denominator, out=numerator)
     else:
         scored = np.greater(denominator, 0.0)
         np.divide(numerator, denominator, out=numerator, where=scored)
     np.minimum(numerator, 100.0, out=numerator)
     return _result(numerator, scored)
-
-
-def _combine_constant(
-    values: np.ndarray, present: np.ndarray, weights: np.ndarray, denominators: np.ndarray
-) -> pa.Array:
-    """The score of each column of ``values`` when every row has the same weights."""
-    terms = np.clip(values, 0.0, 1.0)  # NaN stays NaN here ...
-    np.copyto(terms, 0.0, where=np.logical_not(present))  # ... and is 0 with the null slots
-    np.multiply(terms, weights, out=terms)
-    # initial=0.0 and a reduction over the outer axis: ((0 + t0) + t1) + ..., the scalar sum
-    numerator = np.add.reduce(terms, axis=0, initial=0.0)
-    codes = np.add.reduce(
-        np.multiply(present.view(np.uint8), _PRESENCE_BITS), axis=0, dtype=np.uint8
-    )
-    return _finish(numerator, denominators.take(codes))
-
-
-def _combine(values: np.ndarray, present: np.ndarray, weights: np.ndarray) -> pa.Array:
-    """The score of each column of ``values`` with a (components x rows) block of weights."""
-    terms = np.fmax(values, 0.0)  # clip to [0, 1]; NaN -> 0 (and null slots' NaN)
-    np.minimum(terms, 1.0, out=terms)
-    used = np.multiply(present, weights)  # the weight where present, else 0
-    denominator = np.add.reduce(used, axis=0, initial=0.0)
-    np.multiply(terms, used, out=terms)  # 0 where missing, whatever the slot held
-    numerator = np.add.reduce(terms, axis=0, initial=0.0)
-    return _finish(numerator, denominator)
 
 
 def decay_weight_arrow(age_days: ArrowInput, half_life_days: ArrowInput) -> pa.Array:

@@ -30,9 +30,9 @@
 
 {#- The UDF takes the seven components and ONE text of the merged weights in component order,
     e.g. '0.2,0.15,0.1,0.1,0.2,0.15,0.1' (python_udfs.scoring.weights_text writes the same:
-    each weight as a float, written so that it reads back exactly). A constant text costs
-    the UDF far less than seven constant DOUBLE columns: DuckDB converts every argument to
-    Arrow on each call, and the UDF parses the text once. -#}
+    each weight as a float, written so that it reads back exactly). DuckDB converts every
+    argument to Arrow on every call (a constant too, row by row): one text is less to convert
+    than seven DOUBLE columns, and the UDF parses it once. -#}
 {% macro duckdb__ror_score(
     engagement,
     sentiment,
