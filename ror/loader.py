@@ -7,12 +7,13 @@ keeps its batch, file, content hash, line and load time. A batch with a file-lev
 refused whole; a malformed line goes to raw.rejected_lines with DuckDB's reason.
 
 For speed at scale the Python pass runs in a background thread, ahead of DuckDB, and DuckDB
-loads a run of consecutive batches of one source (a chunk, up to LOAD_CHUNK_BYTES) at once:
-one read of all their files of the same columns, one insert, one commit. Row groups that big
-are written to the database file as they fill, compressed by the inserting threads, instead
-of going through the WAL and a single-threaded checkpoint. If DuckDB refuses any file of a
-chunk, the chunk is rolled back and loaded again batch by batch and file by file, which is
-what decides which batch is refused and names its first faulty file.
+loads a run of consecutive batches of one source at once (a chunk: batches are added until
+they reach LOAD_CHUNK_BYTES): one read of all their files of the same columns, one insert,
+one commit. Row groups that big are written to the database file as they fill, compressed
+by the inserting threads, instead of going through the WAL and a single-threaded
+checkpoint. If DuckDB refuses any file of a chunk, the chunk is rolled back and loaded
+again batch by batch (a batch that fails again: file by file), which is what decides which
+batch is refused and names its first faulty file.
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ REFUSALS = "ops.load_refusals"
 LOAD_CHECKPOINT_THRESHOLD = "1GB"
 # One chunk (one transaction, one read and one insert per source and columns) holds consecutive
 # batches of one source until their new files reach this many bytes (a gzip file counts
-# GZIP_WEIGHT times its size) or LOAD_CHUNK_FILES files. A chunk's lines are held in a temp
-# table: at 1M events (234 MB of JSON Lines, one chunk) the load peaks at 1.2 GB RSS. Each
-# insert ends in a partly filled row group; where such row groups end up side by side, the
-# checkpoint merges and compresses them again (3 s of a 1M-event load cut in 128 MiB chunks),
-# so chunks are as large as memory allows.
+# GZIP_WEIGHT times its size) or LOAD_CHUNK_FILES files (the batch that reaches the limit
+# is the chunk's last, so one big batch makes a chunk alone). A chunk's lines are held in a
+# temp table: the load step of 1M events peaked at 1,017 MB (docs/benchmark.md). Each insert
+# ends in a partly filled row group; where such row groups end up side by side, the
+# checkpoint merges and compresses them again, so fewer, bigger chunks load faster.
 LOAD_CHUNK_BYTES = 256 << 20
 LOAD_CHUNK_FILES = 1000
 GZIP_WEIGHT = 6
@@ -151,7 +152,7 @@ def discover(landing: Path) -> Iterator[tuple[Source | None, str, str, list[Path
             yield source, source_dir.name, batch_dir.name, files
 
 
-def _open_bytes(path: Path, relative: str) -> io.BufferedIOBase:
+def _open_bytes(path: Path) -> io.BufferedIOBase:
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
@@ -160,8 +161,7 @@ def _open_bytes(path: Path, relative: str) -> io.BufferedIOBase:
 class _TextScan:
     """Feeds a file's (decompressed) bytes through: strict UTF-8, bare CRs, the first 64 KiB."""
 
-    def __init__(self, relative: str) -> None:
-        self.relative = relative
+    def __init__(self) -> None:
         self.offset = 0  # bytes fed so far
         self.carry = b""  # the start of a character cut by the end of the last chunk
         self.previous_cr = False
@@ -204,10 +204,10 @@ class _BadByte(Exception):
         self.offset, self.byte = offset, byte
 
 
-def _line_at(path: Path, relative: str, offset: int) -> int:
+def _line_at(path: Path, offset: int) -> int:
     """The line (1-based) holding byte `offset` of the (decompressed) file."""
     line, seen = 1, 0
-    with _open_bytes(path, relative) as stream:
+    with _open_bytes(path) as stream:
         while seen < offset and (chunk := stream.read(min(CHUNK, offset - seen))):
             line += chunk.count(b"\n")
             seen += len(chunk)
@@ -223,7 +223,7 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
             f"unsupported file type (expected {', '.join(source.extensions)})",
         )
     digest = hashlib.sha256()
-    text_scan = _TextScan(relative)
+    text_scan = _TextScan()
     compressed = path.name.endswith(".gz")
     try:
         # One read of a plain file feeds both the hash and the text checks; a gzip file is
@@ -235,7 +235,7 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
                     text_scan.feed(chunk)
         if compressed:
             try:
-                with gzip.open(path, "rb") as stream:
+                with _open_bytes(path) as stream:
                     while chunk := stream.read(CHUNK):
                         text_scan.feed(chunk)
             except (OSError, EOFError, zlib.error) as error:
@@ -248,7 +248,7 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
             relative,
             "not UTF-8",
             f"invalid byte 0x{bad.byte:02x} at byte {bad.offset} "
-            f"(line {_line_at(path, relative, bad.offset)})",
+            f"(line {_line_at(path, bad.offset)})",
         ) from None
     except UnicodeDecodeError:
         raise FileRefused(
@@ -462,9 +462,11 @@ class Loader:
                 else:
                     # Again batch by batch, file by file: which batch is refused, by which
                     # file, and what later batches skip, come out as if never chunked.
+                    # A batch is read whole first (one read per header); only a batch
+                    # that fails again is read file by file.
                     for plan in plans:
                         again = self._plan(plan.batch, plan.results, known, set())
-                        self._run_chunk(source, [again], known, report, exact=True)
+                        self._run_chunk(source, [again], known, report, exact=len(plans) == 1)
                     return
         for plan in plans:
             report.skipped.extend(plan.skipped)
@@ -673,8 +675,8 @@ class Loader:
         row's number in its file + `base`, shifted past the rejected lines before it) and
         their file's _batch, _file and _file_hash. Without a join unless lines were rejected:
         DuckDB inserts the rows of a join in parallel, into partly filled row groups that the
-        checkpoint then merges and compresses again (2.5 s of a 10 s load of 700k events),
-        while an order-preserving insert fills whole row groups."""
+        checkpoint then merges and compresses again, while an order-preserving insert fills
+        whole row groups."""
         if rejected:
             # A rejected line L (DuckDB numbers records, header = line 1 when base is 1) that
             # is the k-th rejected line of its file has L - base - k accepted rows before it.
@@ -758,7 +760,7 @@ class Loader:
         handle, name = tempfile.mkstemp(suffix=".csv", prefix="ror-bare-cr-")
         stand_in = BARE_CR_STAND_IN.encode()
         carry = b""
-        with os.fdopen(handle, "wb") as out, _open_bytes(scan.path, scan.relative) as stream:
+        with os.fdopen(handle, "wb") as out, _open_bytes(scan.path) as stream:
             while chunk := stream.read(CHUNK):
                 data = carry + chunk
                 # A CR at the end of a chunk is decided by the next chunk's first byte.
@@ -811,17 +813,24 @@ class Loader:
                    _line_number, _batch, _file, _file_hash, {self._load_sql()}
             from {numbered}"""
         )
+        self.con.execute("drop table ror_file")
         if rejected:
-            self.con.execute(
-                f"""insert into {REJECTED_LINES} by name
-                select {quote_literal(source.name)} as source, r.line_number as _line_number,
-                       r.reason, r.raw_line, m._batch, m._file, m._file_hash, {self._load_sql()}
-                from ror_rejects r join ror_files m using (_ror_file_index)"""
-            )
+            self._insert_rejects(source, "r.reason")
         return {
             m.scan.relative: (rows_read.get(i, 0), rejected.get(i, 0), extra)
             for i, m in enumerate(group)
         }
+
+    def _insert_rejects(self, source: Source, reason: str) -> None:
+        """raw.rejected_lines from ror_rejects (one row per rejected line; `reason` is SQL
+        over its alias r)."""
+        self.con.execute(
+            f"""insert into {REJECTED_LINES} by name
+            select {quote_literal(source.name)} as source, r.line_number as _line_number,
+                   {reason} as reason, r.raw_line, m._batch, m._file, m._file_hash,
+                   {self._load_sql()}
+            from ror_rejects r join ror_files m using (_ror_file_index)"""
+        )
 
     def _load_jsonl(
         self, source: Source, group: list[_Member]
@@ -874,11 +883,11 @@ class Loader:
                     FileRefused(member.scan.relative, "not CSV/JSON", "no line is a JSON object")
                 )
         # Lines DuckDB did not return (one holding the stand-in delimiter, or too long): not
-        # JSON, kept all the same, one row per error as DuckDB reports them. The lines after
-        # one are numbered past it.
-        split = {index: errors for index, (_, errors) in self._rejects(group).items()}
-        # One parse per line: json_extract_string with a list of paths returns a list (5x
-        # faster than one call per field); `properties` stays JSON text, not a string.
+        # JSON, kept all the same, one row per line (DuckDB may report several errors for
+        # one line). The lines after one are numbered past it.
+        split = {index: lines for index, (lines, _) in self._rejects(group).items()}
+        # One json_extract_string call for all string fields: with a list of paths it returns
+        # a list (5x faster than one call per field); `properties` stays JSON text.
         strings = [c for c in source.json_paths if c != "properties"]
         json_paths = ", ".join(quote_literal(source.json_paths[c]) for c in strings)
         extractions = ", ".join(
@@ -907,14 +916,7 @@ class Loader:
                 from {numbered}"""
             )
         if split:
-            self.con.execute(
-                f"""insert into {REJECTED_LINES} by name
-                select {quote_literal(source.name)} as source, e.line as _line_number,
-                       'malformed line: not valid JSON' as reason, e.csv_line as raw_line,
-                       m._batch, m._file, m._file_hash, {self._load_sql()}
-                from ror_reject_errors e
-                {self._error_file_sql(group)}"""
-            )
+            self._insert_rejects(source, "'malformed line: not valid JSON'")
         self.con.execute("drop table ror_lines")
         return {
             m.scan.relative: (
