@@ -1,9 +1,9 @@
 """Child processes of `ror refresh`: each heavy step whose memory should end with it.
 
-The refresh runs the quality gate and dbt in child processes. Their memory (GX's pandas
-frames, DuckDB's buffers, dbt's manifest) is handed back to the system when the step ends,
-so the refresh process itself stays small, and the kernel kills a child when its refresh
-dies (even by kill -9), so an orphan never keeps the warehouse locked.
+The refresh runs the load, the quality gate and dbt in child processes. Their memory
+(DuckDB's buffers, GX's pandas frames, dbt's manifest) is handed back to the system when the
+step ends, so the refresh process itself stays small, and the kernel kills a child when its
+refresh dies (even by kill -9), so an orphan never keeps the warehouse locked.
 """
 
 from __future__ import annotations

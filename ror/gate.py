@@ -957,8 +957,8 @@ def run_gate(
 def _release_memory() -> None:
     """Hand a validated frame's memory back to the system (GX's objects hold it in reference
     cycles, then Arrow's pool and glibc's heap keep it), so the gate holds about one
-    validation's frame at a time: at 1M events in 100,000-row validations its RSS stays near
-    550 MB instead of climbing by about 50 MB per validation (without gc.collect)."""
+    validation's frame at a time: at 1M events in 100,000-row validations its RSS stayed
+    near 550 MB over 9 validations; without gc.collect it climbed from 565 to 875 MB."""
     gc.collect()
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim

@@ -197,22 +197,26 @@ class Refresh:
         except Exception as error:  # noqa: BLE001 - the marts are published; say and go on
             self.log(f"report not written: {type(error).__name__}: {error}")
 
-    def _connect(
-        self, read_only: bool = False, memory_limit: str | None = None
-    ) -> duckdb.DuckDBPyConnection:
-        """The warehouse, with the same memory limit dbt's profile sets (DuckDB spills past it)."""
-        config = {
+    def _config(self, memory_limit: str | None = None) -> dict[str, Any]:
+        """DuckDB's settings for a step: the memory limit dbt's profile sets (DuckDB spills
+        past it) unless the step has its own, and the threads."""
+        return {
             "memory_limit": memory_limit or self.paths.memory_limit,
             "threads": self.paths.threads,
         }
-        return duckdb.connect(str(self.paths.warehouse), read_only=read_only, config=config)
+
+    def _connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.paths.warehouse), read_only=read_only, config=self._config())
 
     def _load(self) -> LoadReport:
         if not self.paths.landing.is_dir():  # a missing mount, a typo: never publish "nothing"
             raise FileNotFoundError(f"landing folder {self.paths.landing} does not exist")
-        config = {"memory_limit": self.paths.memory_limit, "threads": self.paths.threads}
         report = run_in_child(
-            load_warehouse, self.paths.warehouse, config, self.paths.landing, self.run["run_id"]
+            load_warehouse,
+            self.paths.warehouse,
+            self._config(),
+            self.paths.landing,
+            self.run["run_id"],
         )
         self.run.update(
             files_loaded=len(report.loaded),
@@ -230,9 +234,12 @@ class Refresh:
         """Validate every loaded file the gate has not passed yet (this run's, and those a
         killed run left); a refusal withdraws them from raw, so nothing unvalidated is built.
         All of it runs in a child process: GX, pandas and their frames end with it."""
-        config = {"memory_limit": GATE_MEMORY_LIMIT, "threads": self.paths.threads}
         verdict = run_in_child(
-            gate_warehouse, self.paths.warehouse, config, self.run["run_id"], self.paths.data_docs
+            gate_warehouse,
+            self.paths.warehouse,
+            self._config(GATE_MEMORY_LIMIT),
+            self.run["run_id"],
+            self.paths.data_docs,
         )
         if not verdict.files:
             self.log("gate: no new files")

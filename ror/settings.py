@@ -22,7 +22,8 @@ PROJECT_DIR = _project_dir()
 
 # DuckDB's memory limit for the warehouse (ROR_MEMORY_LIMIT): DuckDB spills to disk past it.
 # 3 GiB leaves room for Python beside it (dbt's manifest, or the gate's frames) within the
-# 4 GiB a refresh should use; dbt stays near 3.4 GB at 10M events, the gate does not yet.
+# 4 GiB a refresh should use: at 10M events the process tree peaked at 3,831 MB, in dbt
+# (docs/benchmark.md).
 DEFAULT_MEMORY_LIMIT = "3GiB"
 # The gate's connection only scans and filters raw rows; the rest of its 4 GiB are its
 # pandas frames (see gate_policy.yml: max_rows_per_validation).
