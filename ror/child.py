@@ -42,14 +42,19 @@ def _orphan_check(parent_pid: int) -> None:
         os._exit(1)
 
 
-def run_in_child(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """`function(*args, **kwargs)` in a fresh (spawned) Python process; its return value, or
-    its exception re-raised here. `function` must be importable (module level) and its
-    arguments and result picklable."""
-    with ProcessPoolExecutor(
-        max_workers=1,
+def child_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` spawned Python processes that die with this one. Functions run in
+    it must be importable (module level), their arguments and results picklable."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_orphan_check,
         initargs=(os.getpid(),),
-    ) as pool:
+    )
+
+
+def run_in_child(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """`function(*args, **kwargs)` in a fresh (spawned) Python process; its return value, or
+    its exception re-raised here."""
+    with child_pool(1) as pool:
         return pool.submit(function, *args, **kwargs).result()

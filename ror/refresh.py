@@ -291,7 +291,8 @@ def gate_warehouse(
         if not pending:
             return GateVerdict(0, [], [])
         new_files = [(source, batch, file_hash) for source, batch, file_hash, _ in pending]
-        outcome = run_gate(con, new_files, run_id, docs_dir)
+        # The refresh's threads as worker processes: GX validates pandas frames in Python.
+        outcome = run_gate(con, new_files, run_id, docs_dir, workers=int(config.get("threads", 1)))
         if outcome.blocked:
             withdraw_files(con, pending, run_id, "quality gate", outcome.failures[0])
         else:

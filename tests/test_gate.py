@@ -541,6 +541,50 @@ def test_batches_are_validated_in_groups_of_at_most_max_rows(wh: Warehouse, tmp_
         load_policy(write_policy(tmp_path, bad))
 
 
+def test_worker_processes_decide_exactly_as_this_process(tmp_path: Path) -> None:
+    """Groups validated in spawned worker processes give the same ops.dq_results rows, the
+    same lines and the same Data Docs pages as validated here, defects and keys already
+    loaded from another group's file included."""
+    decided = {}
+    for workers in (1, 2):
+        (tmp_path / f"workers{workers}").mkdir()
+        wh = Warehouse(tmp_path / f"workers{workers}")
+        for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+            orders = order_rows()
+            for i, row in enumerate(orders):
+                row["order_id"] = f"{day}-{i}"
+            orders[7]["order_id"] = "2026-10-01-7"  # every day re-sends one order of the first
+            if day == "2026-10-02":
+                orders = mutate(orders, 3, currency="ZZZ", ordered_at="soon")
+            wh.land("orders", orders, batch=day)
+            events = mutate(event_rows(), 2, rating="9") if day == "2026-10-03" else event_rows()
+            for row in events:
+                row["event_id"] = f"{day}-{row['event_id']}"
+            wh.land("engagement_events", events, batch=day)
+        new = wh.load()
+        policy = write_policy(
+            wh.root, lambda doc: doc["settings"].update(max_rows_per_validation=50)
+        )
+        outcome = wh.gate(new, policy_path=policy, workers=workers)
+        results = wh.con.execute(
+            "select * exclude (run_id, validated_at) from ops.dq_results "
+            "order by source, batch, expectation"
+        ).fetchall()
+        pages = sorted(p.name for p in (wh.docs / "validations").rglob("*.html"))
+        decided[workers] = (outcome.workers, outcome.blocked, outcome.failures,
+                            outcome.warnings, results, pages)  # fmt: skip
+        wh.con.close()
+
+    assert decided[1][0] == 1 and decided[2][0] == 2
+    assert decided[2][1:] == decided[1][1:]
+    _, _, _, warnings, results, pages = decided[1]
+    assert len(pages) == 6  # orders and events, one validation per day
+    loaded_before = [r for r in results if r[3] == "order_id_not_loaded_before"]
+    assert [r[10] for r in loaded_before] == [1, 1, 1]  # unexpected_count: each day has it
+    assert any("currency_iso_4217 failed for 1 of 40 rows" in w for w in warnings)
+    assert any("rating_1_to_5 failed for 1 of 40 rows" in w for w in warnings)
+
+
 def test_policy_mistakes_are_reported(tmp_path: Path) -> None:
     def typo(doc: dict[str, Any]) -> None:
         doc["sources"]["orders"] = {"expectations": {"order_id_nto_null": {"severity": "warn"}}}
