@@ -1,11 +1,14 @@
 """The quality gate: Great Expectations suites validate each new batch before dbt runs.
 
 `ror refresh` calls `run_gate` right after loading new files. For every source it reads
-only the rows of the new files of its new batches (raw.<source> where _file_hash is one of them)
-into a pandas frame, with DuckDB deriving the columns each check needs (ror/expectations/),
-and validates that frame with the source's suite in an ephemeral GX context (GX 1.24's SQL
-datasource returns empty failed results on DuckDB: GX issues 10738 and 11579). The cost grows
-with the batch; only the key columns of raw.<source> are read beyond it (keys already loaded).
+only the rows of the new files of its new batches (raw.<source> where _file_hash is one of
+them), in groups of whole batches, as Arrow tables, with DuckDB deriving the columns each
+check needs (ror/expectations/); each group becomes a pandas frame validated with the
+source's suite in an ephemeral GX context (GX 1.24's SQL datasource returns empty failed
+results on DuckDB: GX issues 10738 and 11579). With more rows than one validation holds, the
+groups are validated in worker processes (one per thread of the refresh) while this process
+reads the next. The cost grows with the new rows; beyond them, only the key columns of
+raw.<source> are read, once per source (keys already loaded from another file).
 
 What each expectation does when it fails comes from the policy (ror/gate_policy.yml): a
 `block` failure refuses the batch; a `warn` failure, or a `block` one whose failing rows stay
@@ -467,17 +470,6 @@ def as_frame(rows: pa.Table) -> pd.DataFrame:
         if pd.api.types.is_datetime64_dtype(frame[name]) and frame[name].dt.tz is None:
             frame[name] = frame[name].dt.tz_localize("UTC")
     return frame.reset_index(drop=True)
-
-
-def read_batch(
-    con: duckdb.DuckDBPyConnection,
-    source: str,
-    hashes: tuple[str, ...],
-    checks: Sequence[Check],
-    raw_columns: Sequence[str],
-) -> pd.DataFrame:
-    """The batch's rows as the pandas frame GX validates (read_rows, then as_frame)."""
-    return as_frame(read_rows(con, source, hashes, checks, raw_columns))
 
 
 # -- Great Expectations -----------------------------------------------------------------------
