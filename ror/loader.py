@@ -4,7 +4,9 @@ One pass per file in Python checks what DuckDB cannot report as a row (UTF-8, th
 JSON-ness) and hashes the bytes; DuckDB then reads the files (CSV reader with reject tables,
 or JSON Lines read as one line per row and parsed with DuckDB's JSON functions). Every raw row
 keeps its batch, file, content hash, line and load time. A batch with a file-level fault is
-refused whole; a malformed line goes to raw.rejected_lines with DuckDB's reason.
+refused whole; a malformed line goes to raw.rejected_lines with DuckDB's reason. A file found
+at the path, size and mtime it was loaded with is known by the hash it had then and not read
+again, so a run reads only the new files, not every file ever landed.
 
 For speed at scale the Python pass runs in a background thread, ahead of DuckDB, and DuckDB
 loads a run of consecutive batches of one source at once (a chunk: batches are added until
@@ -77,6 +79,7 @@ class FileScan:
     relative: str
     file_hash: str
     size_bytes: int
+    modified_ns: int | None = None  # the file's mtime when it was hashed (ns since the epoch)
     header: list[str] = field(default_factory=list)
     bare_crs: int = 0
     is_empty: bool = False
@@ -130,10 +133,12 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             file_hash varchar primary key, source varchar, batch varchar, file varchar,
             size_bytes bigint, rows_raw bigint, rows_rejected bigint, rows_landed bigint,
             extra_columns varchar, loaded_at timestamp, load_id varchar,
-            gated_at timestamp)"""
+            gated_at timestamp, modified_ns bigint)"""
     )
     # Warehouses made before the gate bookkeeping: their files are gated once more.
     con.execute(f"alter table {MANIFEST} add column if not exists gated_at timestamp")
+    # ... and before files were known by their size and mtime: they are hashed once more.
+    con.execute(f"alter table {MANIFEST} add column if not exists modified_ns bigint")
     con.execute(
         f"""create table if not exists {REFUSALS} (
             load_id varchar, refused_at timestamp, source varchar, batch varchar,
@@ -222,6 +227,7 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
             "not CSV/JSON",
             f"unsupported file type (expected {', '.join(source.extensions)})",
         )
+    stat = path.stat()  # before the read: a file written meanwhile is hashed again next time
     digest = hashlib.sha256()
     text_scan = _TextScan()
     compressed = path.name.endswith(".gz")
@@ -254,7 +260,7 @@ def scan_file(path: Path, relative: str, source: Source) -> FileScan:
         raise FileRefused(
             relative, "not UTF-8", "the file ends inside a multi-byte character"
         ) from None
-    scan = FileScan(path, relative, digest.hexdigest(), path.stat().st_size)
+    scan = FileScan(path, relative, digest.hexdigest(), stat.st_size, stat.st_mtime_ns)
     scan.bare_crs = text_scan.bare_crs
     text = bytes(text_scan.head).decode("utf-8", errors="ignore").lstrip("\ufeff")
     scan.is_empty = not text.strip()
@@ -349,6 +355,16 @@ class Loader:
     def known_hashes(self) -> set[str]:
         return {row[0] for row in self.con.execute(f"select file_hash from {MANIFEST}").fetchall()}
 
+    def known_files(self) -> dict[tuple[str, int, int], str]:
+        """{(landing path, size, mtime in ns): content hash} of the files loaded: a file found
+        again at its path with the same size and mtime is not read again (as git's index
+        does), so a nightly run reads the new files only, not every file ever landed."""
+        rows = self.con.execute(
+            f"select file, size_bytes, modified_ns, file_hash from {MANIFEST} "
+            f"where modified_ns is not null"
+        ).fetchall()
+        return {(file, size, modified): digest for file, size, modified, digest in rows}
+
     def run(self) -> LoadReport:
         ensure_tables(self.con)
         report = LoadReport()
@@ -356,6 +372,7 @@ class Loader:
             report.notes.append(f"landing folder {self.landing} does not exist: nothing to load")
             return report
         known = self.known_hashes()
+        unchanged = self.known_files()
         # Each chunk of batches commits alone (a refused batch is then loaded by nobody: see
         # _run_chunk). At DuckDB's default checkpoint threshold (16 MB of WAL) nearly every
         # commit checkpointed, rewriting the tables' last row groups each time. So the load
@@ -374,7 +391,7 @@ class Loader:
                     for path in files:
                         relative = path.relative_to(self.landing).as_posix()
                         queued.append(
-                            (relative, pool.submit(_scan_or_refusal, path, relative, source))
+                            (relative, self._scan(pool, path, relative, source, unchanged))
                         )
                 folders[-1][2].append((batch, queued))
             for source, folder, batches in folders:
@@ -389,6 +406,27 @@ class Loader:
         if report.loaded:
             self.con.execute("checkpoint")
         return report
+
+    @staticmethod
+    def _scan(
+        pool: ThreadPoolExecutor,
+        path: Path,
+        relative: str,
+        source: Source,
+        unchanged: dict[tuple[str, int, int], str],
+    ) -> Future:
+        """The file's scan: queued on `pool`, or, for a file loaded before and unchanged
+        since (same size and mtime), a scan of it as loaded, which _plan skips."""
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = None
+        digest = unchanged.get((relative, stat.st_size, stat.st_mtime_ns)) if stat else None
+        if digest is None:
+            return pool.submit(_scan_or_refusal, path, relative, source)
+        known: Future = Future()
+        known.set_result(FileScan(path, relative, digest, stat.st_size, stat.st_mtime_ns))
+        return known
 
     # -- batches and chunks -----------------------------------------------------------------
 
@@ -528,9 +566,9 @@ class Loader:
                 rows += [
                     scan.file_hash, source.name, member.batch, scan.relative, scan.size_bytes,
                     rows_raw, rows_rejected, rows_raw + rows_rejected, ",".join(extra) or None,
-                    self.loaded_at, self.load_id,
+                    self.loaded_at, self.load_id, scan.modified_ns,
                 ]  # fmt: skip
-            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)"] * len(members))
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)"] * len(members))
             self.con.execute(f"insert into {MANIFEST} values {values}", rows)
         except BaseException:
             self.con.execute("rollback")

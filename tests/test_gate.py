@@ -726,7 +726,7 @@ def test_gate_time_on_a_large_event_batch(
     )
     con.execute(
         "insert into ops.load_manifest values ('big', 'engagement_events', '2024-06-01', ?, 0, "
-        "?, 0, ?, null, timestamp '2024-06-02', 'big', null)",
+        "?, 0, ?, null, timestamp '2024-06-02', 'big', null, null)",
         [events, BIG, BIG],
     )
     outcome = run_gate(con, [("engagement_events", "2024-06-01", "big")], "big", tmp_path / "d")

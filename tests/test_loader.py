@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -208,6 +209,31 @@ def test_reloading_the_same_files_is_a_no_op(tmp_path):
     con, report = load(tmp_path, landing, "t2")
     assert report.loaded == [] and len(report.skipped) == 2
     assert rows(con, "select count(*) from raw.twitter_tweets") == [(1,)]
+
+
+def test_a_file_unchanged_since_its_load_is_not_read_again(tmp_path):
+    """A file at the path, size and mtime it was loaded with is known without reading it; a
+    changed mtime makes the loader hash it again, and new content is a new file."""
+    landing = tmp_path / "landing"
+    path = write(landing, "twitter_tweets", "b1", "t.csv", tweets(f"1,acme,True,{TS},ok,,"))
+    con, _ = load(tmp_path, landing)
+    loaded = path.stat()
+    assert rows(con, "select size_bytes, modified_ns from ops.load_manifest") == [
+        (loaded.st_size, loaded.st_mtime_ns)
+    ]
+    con.close()
+    # New bytes of the same size with the mtime put back: taken as the file already loaded.
+    path.write_text(tweets(f"2,acme,True,{TS},ok,,"), encoding="utf-8")
+    assert path.stat().st_size == loaded.st_size
+    os.utime(path, ns=(loaded.st_atime_ns, loaded.st_mtime_ns))
+    con, report = load(tmp_path, landing, "t2")
+    assert report.loaded == [] and report.skipped == ["twitter_tweets/b1/t.csv"]
+    con.close()
+    # The same bytes with a new mtime: read, and loaded as the new file they are.
+    os.utime(path, ns=(loaded.st_atime_ns, loaded.st_mtime_ns + 1_000_000_000))
+    con, report = load(tmp_path, landing, "t3")
+    assert [f.file for f in report.loaded] == ["twitter_tweets/b1/t.csv"]
+    assert rows(con, "select tweet_id from raw.twitter_tweets order by 1") == [("1",), ("2",)]
 
 
 # -- the real exports, as they are -----------------------------------------------------------
