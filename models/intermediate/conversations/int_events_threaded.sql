@@ -3,7 +3,11 @@
     parent is not in the data. An event belongs to a thread when it is part of a reply
     chain, or when a person wrote something (a comment, mention, message or review opens
     a thread even before anyone answers); likes, views and other silent actions belong to
-    none. _changed_at is the latest load among the thread's events. -#}
+    none. _changed_at is the latest load among the thread's events.
+
+    Only reply chains are walked: the recursion starts from the roots that have replies
+    and follows the replies (a few percent of the events). Every other event is the root
+    of a thread of its own (depth 0, one event), without recursion. -#}
 
 with recursive
 
@@ -20,47 +24,40 @@ events as (
 
 ),
 
-linked as (
+replies as (
 
     select
-        events.*,
-        parents.event_id as parent_event_id
-    from events
-    left join events as parents
-        on events.in_reply_to_event_id = parents.event_id
+        replies.event_id,
+        parents.event_id as parent_event_id,
+        replies._loaded_at
+    from events as replies
+    inner join events as parents
+        on replies.in_reply_to_event_id = parents.event_id
 
 ),
 
-threads (event_id, root_event_id, hops) as (
+threads (event_id, root_event_id, hops, _loaded_at) as (
 
     select
-        event_id,
-        event_id as root_event_id,
-        0 as hops
-    from linked
-    where parent_event_id is null
+        events.event_id,
+        events.event_id as root_event_id,
+        0 as hops,
+        events._loaded_at
+    from events
+    where
+        events.event_id in (select replies.parent_event_id from replies)
+        and events.event_id not in (select replies.event_id from replies)
 
     union all
 
     select
-        linked.event_id,
+        replies.event_id,
         threads.root_event_id,
-        threads.hops + 1 as hops
+        threads.hops + 1 as hops,
+        replies._loaded_at
     from threads
-    inner join linked
-        on threads.event_id = linked.parent_event_id
-
-),
-
-placed as (
-
-    select
-        linked.*,
-        coalesce(threads.root_event_id, linked.event_id) as root_event_id,
-        coalesce(threads.hops, 0) as thread_depth
-    from linked
-    left join threads
-        on linked.event_id = threads.event_id
+    inner join replies
+        on threads.event_id = replies.parent_event_id
 
 ),
 
@@ -70,30 +67,59 @@ thread_loads as (
         root_event_id,
         count(*) as thread_events,
         max(_loaded_at) as thread_loaded_at
-    from placed
+    from threads
     group by root_event_id
+
+),
+
+chained as (
+
+    select
+        threads.event_id,
+        threads.root_event_id,
+        threads.hops,
+        thread_loads.thread_events,
+        thread_loads.thread_loaded_at
+    from threads
+    inner join thread_loads
+        on threads.root_event_id = thread_loads.root_event_id
+
+),
+
+placed as (
+
+    select
+        events.*,
+        replies.parent_event_id,
+        coalesce(chained.root_event_id, events.event_id) as root_event_id,
+        coalesce(chained.hops, 0) as thread_depth,
+        coalesce(chained.thread_events, 1) as thread_events,
+        coalesce(chained.thread_loaded_at, events._loaded_at) as thread_loaded_at
+    from events
+    left join replies
+        on events.event_id = replies.event_id
+    left join chained
+        on events.event_id = chained.event_id
 
 ),
 
 final as (
 
     select
-        placed.event_id,
+        event_id,
         case
             when
-                thread_loads.thread_events > 1
-                or (placed.actor = 'person' and nullif(trim(placed.event_text), '') is not null)
-                then {{ dbt.concat(["'engagement_events:'", "placed.root_event_id"]) }}
+                thread_events > 1
+                or (actor = 'person' and nullif(trim(event_text), '') is not null)
+                then {{ dbt.concat(["'engagement_events:'", "root_event_id"]) }}
         end as thread_id,
-        placed.root_event_id,
-        placed.parent_event_id,
-        placed.thread_depth,
-        thread_loads.thread_events,
-        placed._loaded_at,
-        thread_loads.thread_loaded_at as _changed_at
+        root_event_id,
+        parent_event_id,
+        thread_depth,
+        thread_events,
+        _loaded_at,
+        thread_loaded_at as _changed_at
     from placed
-    inner join thread_loads
-        on placed.root_event_id = thread_loads.root_event_id
 
 )
 

@@ -56,36 +56,23 @@ customer_records as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by person_id, brand_id, actor order by occurred_at, interaction_id
-        ) as rank_from_first,
-        row_number() over (
-            partition by person_id, brand_id, actor order by occurred_at desc, interaction_id desc
-        ) as rank_from_last
-    from person_interactions
-
-),
-
+{# The person's first and last own activity: the row with the smallest and the largest
+   (occurred_at, interaction_id), neither ever null (tested on int_interactions_unified),
+   found by aggregates instead of sorting every relationship's interactions twice. #}
 spans as (
 
     select
         person_id,
         brand_id,
         min(occurred_at) as first_interaction_at,
-        min(case when actor = 'person' and rank_from_first = 1 then occurred_at end)
-            as first_activity_at,
-        min(case when actor = 'person' and rank_from_first = 1 then channel end)
-            as first_activity_channel,
-        max(case when actor = 'person' and rank_from_last = 1 then occurred_at end)
-            as last_activity_at,
-        max(case when actor = 'person' and rank_from_last = 1 then channel end)
-            as last_activity_channel,
+        min(occurred_at) filter (where actor = 'person') as first_activity_at,
+        {{ ror_value_at_min('channel', ['occurred_at', 'interaction_id']) }}
+        filter (where actor = 'person') as first_activity_channel,
+        max(occurred_at) filter (where actor = 'person') as last_activity_at,
+        {{ ror_value_at_max('channel', ['occurred_at', 'interaction_id']) }}
+        filter (where actor = 'person') as last_activity_channel,
         count(distinct case when actor = 'person' then channel end) as channels_used
-    from ranked
+    from person_interactions
     group by person_id, brand_id
 
 ),

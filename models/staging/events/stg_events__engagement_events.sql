@@ -32,7 +32,7 @@
 
 with
 
-source as (
+source as {{ ror_inline_cte() }} (
 
     select * from {{ source('events', 'engagement_events') }}
 
@@ -56,16 +56,43 @@ currencies as (
 
 ),
 
-exact_repeats as (
+{# Repeats and id conflicts are looked for among the rows of a shared id only (macro
+   ror_shared_id_key): 0.5% of the events at 10M. #}
+shared_ids as (
 
-    select
-        *,
-        {{ ror_is_exact_repeat(contract_columns) }} as is_duplicate
+    select {{ ror_shared_id_key('event_id') }} as shared_id
     from source
+    group by {{ ror_shared_id_key('event_id') }}
+    having count(*) > 1
 
 ),
 
-renamed as (
+repeats as (
+
+    select
+        _file,
+        _line_number,
+        {{ ror_is_exact_repeat(contract_columns) }} as is_duplicate
+    from source
+    where {{ ror_shared_id_key('event_id') }} in (select shared_ids.shared_id from shared_ids)
+
+),
+
+exact_repeats as {{ ror_inline_cte() }} (
+
+    select
+        source.*,
+        coalesce(repeats.is_duplicate, false) as is_duplicate,
+        repeats._line_number is not null as has_shared_id
+    from source
+    left join repeats
+        on
+            source._file = repeats._file
+            and source._line_number = repeats._line_number
+
+),
+
+renamed as {{ ror_inline_cte() }} (
 
     select
         {{ ror_surrogate_key(["_file_hash", "_line_number"]) }} as event_row_id,
@@ -87,6 +114,7 @@ renamed as (
         nullif(trim(referred_channel_user_id), '') as referred_channel_user_id,
         properties,
         is_duplicate,
+        has_shared_id,
         _batch,
         _file,
         _file_hash,
@@ -97,7 +125,7 @@ renamed as (
 
 ),
 
-parsed as (
+parsed as {{ ror_inline_cte() }} (
 
     select
         *,
@@ -109,7 +137,7 @@ parsed as (
 
 ),
 
-looked_up as (
+looked_up as {{ ror_inline_cte() }} (
 
     select
         parsed.*,
@@ -128,7 +156,7 @@ looked_up as (
 
 ),
 
-row_rules as (
+row_rules as {{ ror_inline_cte() }} (
 
     select
         *,
@@ -138,12 +166,28 @@ row_rules as (
 
 ),
 
+shared_id_conflicts as (
+
+    select
+        _file,
+        _line_number,
+        {{ ror_id_conflict_columns(["event_id"], "not is_duplicate and row_rule is null") }}
+    from row_rules
+    where has_shared_id
+
+),
+
 id_conflicts as (
 
     select
-        *,
-        {{ ror_id_conflict_columns(["event_id"], "not is_duplicate and row_rule is null") }}
+        row_rules.*,
+        coalesce(shared_id_conflicts.is_duplicate_id_conflict, false) as is_duplicate_id_conflict,
+        shared_id_conflicts.duplicate_id_kept_at
     from row_rules
+    left join shared_id_conflicts
+        on
+            row_rules._file = shared_id_conflicts._file
+            and row_rules._line_number = shared_id_conflicts._line_number
 
 ),
 
