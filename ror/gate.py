@@ -974,13 +974,8 @@ def _validations(
             checks = _applicable(SUITES[source], raw_columns)
             if source not in prepared:  # groups come source by source
                 prepared.add(source)
-                every_new_file = SqlContext(
-                    table=f"raw.{quote_ident(source)}",
-                    file_hashes=tuple(h for (s, _), g in groups.items() if s == source for h in g),
-                    raw_columns=frozenset(raw_columns),
-                )
                 for check in checks:
-                    for name, query in check.prepare(every_new_file).items():
+                    for name, query in check.prepare(f"raw.{quote_ident(source)}").items():
                         con.execute(f"create or replace temp table {name} as {query}")
                         temp_tables.add(name)
             yield _Validation(

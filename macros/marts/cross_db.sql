@@ -107,28 +107,16 @@
 
 
 {#- The value of `expression` on the row where the ordering columns (compared in order, as
-    a row) are smallest / largest: an aggregate, so the first or last row of a group needs
-    no window sort. The value is returned as is, also when null. -#}
-{% macro ror_value_at_min(expression, ordering_columns) -%}
-    {{ return(adapter.dispatch('ror_value_at_min')(expression, ordering_columns)) }}
+    a row) are smallest (`end` = 'min') or largest ('max'): an aggregate, so the first or
+    last row of a group needs no window sort. The value is returned as is, also when null. -#}
+{% macro ror_value_at(end, expression, ordering_columns) -%}
+    {{ return(adapter.dispatch('ror_value_at')(end, expression, ordering_columns)) }}
 {%- endmacro %}
 
-{% macro default__ror_value_at_min(expression, ordering_columns) -%}
-    arg_min_null({{ expression }}, row({{ ordering_columns | join(', ') }}))
+{% macro default__ror_value_at(end, expression, ordering_columns) -%}
+    arg_{{ end }}_null({{ expression }}, row({{ ordering_columns | join(', ') }}))
 {%- endmacro %}
 
-{% macro spark__ror_value_at_min(expression, ordering_columns) -%}
-    min_by({{ expression }}, struct({{ ordering_columns | join(', ') }}))
-{%- endmacro %}
-
-{% macro ror_value_at_max(expression, ordering_columns) -%}
-    {{ return(adapter.dispatch('ror_value_at_max')(expression, ordering_columns)) }}
-{%- endmacro %}
-
-{% macro default__ror_value_at_max(expression, ordering_columns) -%}
-    arg_max_null({{ expression }}, row({{ ordering_columns | join(', ') }}))
-{%- endmacro %}
-
-{% macro spark__ror_value_at_max(expression, ordering_columns) -%}
-    max_by({{ expression }}, struct({{ ordering_columns | join(', ') }}))
+{% macro spark__ror_value_at(end, expression, ordering_columns) -%}
+    {{ end }}_by({{ expression }}, struct({{ ordering_columns | join(', ') }}))
 {%- endmacro %}

@@ -137,10 +137,10 @@ class Check:
         """{frame column: SQL expression over the batch_rows CTE}."""
         raise NotImplementedError
 
-    def prepare(self, sql: SqlContext) -> dict[str, str]:
-        """{temp table: the query that fills it}: what the frame columns read beside the
-        batch, made once per source before its validations are read, with `sql.file_hashes`
-        all of the source's new files; dropped when they are read."""
+    def prepare(self, table: str) -> dict[str, str]:
+        """{temp table: the query over `table` (raw.<source>, quoted) that fills it}: what the
+        frame columns read beside the batch, made once per source before its validations are
+        read, and dropped when they are read."""
         return {}
 
     @property
@@ -380,11 +380,11 @@ class NotLoadedBefore(Check):
 
     @property
     def key_files_table(self) -> str:
-        """The temp table of the new files' keys that raw.<source> holds in two or more
-        files, with those files (prepare)."""
+        """The temp table of the keys raw.<source> holds in two or more files, with those
+        files (prepare)."""
         return quote_ident(f"ror_gate_{self.gx_column}")
 
-    def prepare(self, sql: SqlContext) -> dict[str, str]:
+    def prepare(self, table: str) -> dict[str, str]:
         # Once per source, not per validation: at 10M events, a scan of raw's keys for each
         # 250,000-row validation took about 6 s. Keys are grouped by their 64-bit hash first
         # (grouping 10M strings costs more); the strings are compared only for the few keys
@@ -393,13 +393,13 @@ class NotLoadedBefore(Check):
         return {
             self.key_files_table: (
                 f"with keys_in_two_files as (\n"
-                f"    select hash({key}) as key_hash from {sql.table}\n"
+                f"    select hash({key}) as key_hash from {table}\n"
                 f"    where {key} is not null\n"
                 f"    group by key_hash\n"
                 f"    having min(hash(_file_hash)) <> max(hash(_file_hash))\n"
                 f")\n"
                 f"select {key} as key, list(distinct _file_hash) as file_hashes\n"
-                f"from {sql.table}\n"
+                f"from {table}\n"
                 f"where hash({key}) in (select key_hash from keys_in_two_files)"
                 f" and {key} is not null\n"
                 f"group by all\nhaving count(distinct _file_hash) > 1"

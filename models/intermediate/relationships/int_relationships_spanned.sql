@@ -66,10 +66,10 @@ spans as (
         brand_id,
         min(occurred_at) as first_interaction_at,
         min(occurred_at) filter (where actor = 'person') as first_activity_at,
-        {{ ror_value_at_min('channel', ['occurred_at', 'interaction_id']) }}
+        {{ ror_value_at('min', 'channel', ['occurred_at', 'interaction_id']) }}
         filter (where actor = 'person') as first_activity_channel,
         max(occurred_at) filter (where actor = 'person') as last_activity_at,
-        {{ ror_value_at_max('channel', ['occurred_at', 'interaction_id']) }}
+        {{ ror_value_at('max', 'channel', ['occurred_at', 'interaction_id']) }}
         filter (where actor = 'person') as last_activity_channel,
         count(distinct case when actor = 'person' then channel end) as channels_used
     from person_interactions
