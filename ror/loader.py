@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import gzip
 import hashlib
 import io
@@ -344,9 +345,7 @@ class Loader:
         self.landing = landing
         self.load_id = load_id
         self.progress = progress
-        self.loaded_at = con.execute(
-            "select cast(current_timestamp at time zone 'UTC' as timestamp)"
-        ).fetchone()[0]
+        self.loaded_at: dt.datetime | None = None  # stamped by run(): see load_stamp()
         self._columns: dict[str, set[str]] | None = None  # raw table columns, read once
         # The files of the current read that have rows: (file index, file, rowid of its first
         # row), in read order.
@@ -365,8 +364,22 @@ class Loader:
         ).fetchall()
         return {(file, size, modified): digest for file, size, modified, digest in rows}
 
+    def load_stamp(self) -> dt.datetime:
+        """This load's _loaded_at: now in UTC, or a microsecond after the latest load if the
+        clock reads earlier (it was set back, or the warehouse moved machines). Every load is
+        thus stamped later than every load before it, which is what the incremental models
+        rely on: a row's _changed_at later than the latest one a model holds is one it has
+        not built (macro ror_incremental_cutoff)."""
+        return self.con.execute(
+            f"""select greatest(
+                cast(current_timestamp at time zone 'UTC' as timestamp),
+                (select max(loaded_at) + interval 1 microsecond from {MANIFEST})
+            )"""
+        ).fetchone()[0]
+
     def run(self) -> LoadReport:
         ensure_tables(self.con)
+        self.loaded_at = self.load_stamp()
         report = LoadReport()
         if not self.landing.is_dir():
             report.notes.append(f"landing folder {self.landing} does not exist: nothing to load")

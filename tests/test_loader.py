@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import json
 import os
@@ -234,6 +235,39 @@ def test_a_file_unchanged_since_its_load_is_not_read_again(tmp_path):
     con, report = load(tmp_path, landing, "t3")
     assert [f.file for f in report.loaded] == ["twitter_tweets/b1/t.csv"]
     assert rows(con, "select tweet_id from raw.twitter_tweets order by 1") == [("1",), ("2",)]
+
+
+def test_every_load_is_stamped_later_than_the_loads_before_it(tmp_path):
+    """The incremental models build what is later than the latest _changed_at they hold, so
+    a load must never be stamped earlier than one before it, even when the clock reads
+    earlier (set back, or the warehouse moved to another machine)."""
+    landing = tmp_path / "landing"
+    write(landing, "twitter_tweets", "b1", "t.csv", tweets(f"1,acme,True,{TS},ok,,"))
+    con, _ = load(tmp_path, landing)
+    future = "2999-01-01 00:00:00"
+    con.execute(f"update ops.load_manifest set loaded_at = '{future}'")
+    con.execute(f"update raw.twitter_tweets set _loaded_at = '{future}'")
+    con.close()
+    write(landing, "twitter_tweets", "b2", "t.csv", tweets(f"2,acme,True,{TS},ok,,"))
+    con, report = load(tmp_path, landing, "t2")
+    assert [f.file for f in report.loaded] == ["twitter_tweets/b2/t.csv"]
+    assert rows(
+        con, "select tweet_id, cast(_loaded_at as varchar) from raw.twitter_tweets order by 1"
+    ) == [
+        ("1", future),
+        ("2", "2999-01-01 00:00:00.000001"),
+    ]
+
+    # A clock that reads right: the load is stamped now.
+    now = con.execute("select cast(current_timestamp at time zone 'UTC' as timestamp)").fetchone()
+    con.execute("update ops.load_manifest set loaded_at = '2020-01-01'")
+    con.close()
+    write(landing, "twitter_tweets", "b3", "t.csv", tweets(f"3,acme,True,{TS},ok,,"))
+    con, _ = load(tmp_path, landing, "t3")
+    (stamp,) = con.execute(
+        "select _loaded_at from raw.twitter_tweets where tweet_id = '3'"
+    ).fetchone()
+    assert now[0] <= stamp < now[0] + dt.timedelta(minutes=5)
 
 
 # -- the real exports, as they are -----------------------------------------------------------

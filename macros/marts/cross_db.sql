@@ -120,3 +120,23 @@
 {% macro spark__ror_value_at(end, expression, ordering_columns) -%}
     {{ end }}_by({{ expression }}, struct({{ ordering_columns | join(', ') }}))
 {%- endmacro %}
+
+
+{#- The distinct values an incremental row's earlier versions had, other than its current
+    value, as a sorted list: the list kept by the row built before, plus that row's value.
+    Without a row before (none, or a full refresh: leave previous_list out) the list is
+    empty, of current_value's type; never null. -#}
+{% macro ror_previous_values(current_value, previous_list=none, previous_value=none) -%}
+    {{ return(adapter.dispatch('ror_previous_values')(current_value, previous_list, previous_value)) }}
+{%- endmacro %}
+
+{% macro default__ror_previous_values(current_value, previous_list=none, previous_value=none) -%}
+    {%- if previous_list is none -%}
+        list_filter([{{ current_value }}], lambda previous: false)
+    {%- else -%}
+        list_sort(list_distinct(list_filter(
+            list_append(coalesce({{ previous_list }}, []), {{ previous_value }}),
+            lambda previous: previous <> {{ current_value }}
+        )))
+    {%- endif -%}
+{%- endmacro %}

@@ -39,7 +39,7 @@
     value already in the model minus var ror_incremental_lookback_days are rebuilt. -#}
 {% macro ror_incremental_cutoff(column) -%}
     (
-        select {{ dbt.dateadd('day', -1 * var('ror_incremental_lookback_days', 3), 'max(' ~ column ~ ')') }}
+        select {{ dbt.dateadd('day', -1 * var('ror_incremental_lookback_days', 0), 'max(' ~ column ~ ')') }}
         from {{ this }}
     )
 {%- endmacro %}

@@ -19,7 +19,10 @@
     it depends on: itself, its thread, the brands it mentions, both sources of a post)
     is later than the latest _changed_at built minus var ror_incremental_lookback_days.
     A late reply therefore rebuilds the whole thread it joins, so an incremental run
-    gives the same rows as a full refresh. -#}
+    gives the same rows as a full refresh. A rebuilt row may move to another day (a
+    conflicting order or event with the same id wins over the one built before):
+    _previous_activity_dates keeps the days its earlier versions were on, so that
+    int_identity_activity_daily rebuilds those days too. -#}
 
 {%- set string = api.Column.translate_type("string") -%}
 
@@ -260,6 +263,30 @@ with_sentiment as (
     left join texts_scored
         on {{ dbt.hash('changed.person_text') }} = texts_scored.text_hash
 
+),
+
+{# The days the earlier versions of each rebuilt row were on, other than its own: the
+   row built before, and the days that one kept (a row may be rebuilt again before
+   int_identity_activity_daily reads it). #}
+with_previous_days as (
+
+    select
+        with_sentiment.*,
+        {% if is_incremental() -%}
+            {{ ror_previous_values(
+                'with_sentiment.activity_date',
+                'built_before._previous_activity_dates',
+                'built_before.activity_date',
+            ) }}
+        {%- else -%}
+            {{ ror_previous_values('with_sentiment.activity_date') }}
+        {%- endif %} as _previous_activity_dates
+    from with_sentiment
+    {% if is_incremental() -%}
+        left join {{ this }} as built_before
+            on with_sentiment.interaction_id = built_before.interaction_id
+    {%- endif %}
+
 )
 
-select * from with_sentiment
+select * from with_previous_days

@@ -15,27 +15,48 @@
 
     Incremental: whole days are rebuilt (unique_key activity_date, delete+insert): every
     day holding an interaction whose _changed_at is later than the latest _changed_at
-    built minus var ror_incremental_lookback_days. A day is recomputed from all of its
-    interactions, so the result equals a full refresh. -#}
+    built minus var ror_incremental_lookback_days, and every day such an interaction was
+    on before (_previous_activity_dates: it moved days, and its old day must lose it). A
+    day is recomputed from all of its interactions, so the result equals a full refresh. -#}
 
 with
 
-interactions as (
+unified as (
 
     select * from {{ ref('int_interactions_unified') }}
+
+),
+
+interactions as (
+
+    select * from unified
     where
         identity_key is not null
         and brand_id is not null
 
 ),
 
-days_to_build as (
+{# The days of the changed interactions, and the days their earlier versions were on
+   (an interaction that moved leaves its old day to be rebuilt without it). #}
+changed as (
 
-    select distinct activity_date
-    from interactions
+    select * from unified
     {% if is_incremental() -%}
         where _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
     {%- endif %}
+
+),
+
+days_to_build as (
+
+    select activity_date
+    from changed
+    union
+    select previous.activity_date
+    from changed,
+        {{ ror_unnest_with_position(
+            'changed._previous_activity_dates', 'previous', 'activity_date', 'position'
+        ) }}
 
 ),
 
