@@ -25,6 +25,11 @@
     int_identity_activity_daily rebuilds those days too. -#}
 
 {%- set string = api.Column.translate_type("string") -%}
+{#- A model built before _previous_activity_dates existed gets the column on this run
+    (on_schema_change): until then its rows kept no earlier days. -#}
+{%- set kept_previous_days = is_incremental() and (
+    "_previous_activity_dates" in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)
+) -%}
 
 with
 
@@ -275,7 +280,7 @@ with_previous_days as (
         {% if is_incremental() -%}
             {{ ror_previous_values(
                 'with_sentiment.activity_date',
-                'built_before._previous_activity_dates',
+                'built_before._previous_activity_dates' if kept_previous_days else 'null',
                 'built_before.activity_date',
             ) }}
         {%- else -%}
