@@ -10,6 +10,7 @@ every load later than the one before; the lookback var is 0), not everything rec
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -48,21 +49,23 @@ def refresh(landing: Path, warehouse: Path, *extra: str) -> None:
     assert result.returncode == 0, "\n".join(lines[-60:])
 
 
-def comparable(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple]:
+def comparable(
+    con: duckdb.DuckDBPyConnection, catalog: str, table: str, schema: str = "marts"
+) -> list[tuple]:
     """A table's rows with doubles rounded (sums of doubles depend on the order they are
     added in) and sorted."""
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = 'marts' and table_name = ? "
+        "where database_name = ? and schema_name = ? and table_name = ? "
         "order by column_index",
-        [catalog, table],
+        [catalog, schema, table],
     ).fetchall()
     select = ", ".join(
         f"round({name}, 6)" if kind in ("DOUBLE", "FLOAT") else name
         for name, kind in columns
         if name != "ror_score_parameters"
     )
-    rows = con.execute(f"select {select} from {catalog}.marts.{table}").fetchall()
+    rows = con.execute(f"select {select} from {catalog}.{schema}.{table}").fetchall()
     return sorted(rows, key=repr)
 
 
@@ -98,6 +101,15 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
         [START + dt.timedelta(days=3)],
     ).fetchone()
     con.close()
+    # ... and events of day 1 sent again: one to the letter (a repeat), one changed (an id
+    # conflict: the version built on day 1 stays kept).
+    day_one = next(generated.glob(f"engagement_events/{START.isoformat()}/*.jsonl"))
+    lines = [line for line in day_one.read_text().splitlines() if '"actor":"person"' in line]
+    changed = json.loads(lines[1])
+    changed["text"] = "sent again, with other words"
+    (next(late.glob("engagement_events/*")) / "resent.jsonl").write_text(
+        lines[0] + "\n" + json.dumps(changed) + "\n"
+    )
     for folder in late.glob("*/*"):
         shutil.copytree(folder, landing / folder.parent.name / f"{DAYS + 1:02d}-late-{folder.name}")
     refresh(landing, warehouse)
@@ -136,3 +148,12 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     assert len(marts) >= 7
     for table in marts:
         assert comparable(con, "incremental", table) == comparable(con, "full_build", table), table
+    # The incremental staging model, row by row (repeats and id conflicts across days).
+    table = "stg_events__engagement_events"
+    incremental = comparable(con, "incremental", table, "staging")
+    assert incremental == comparable(con, "full_build", table, "staging")
+    (conflicts, repeats) = con.execute(
+        f"select count(*) filter (where quarantine_rule = 'duplicate_id_conflict'), "
+        f"count(*) filter (where is_duplicate) from incremental.staging.{table}"
+    ).fetchone()
+    assert conflicts > 0 and repeats > 0

@@ -36,10 +36,14 @@
 
 
 {#- The incremental models' lower bound: rows whose `column` is later than the largest
-    value already in the model minus var ror_incremental_lookback_days are rebuilt. -#}
+    value already in the model minus var ror_incremental_lookback_days are rebuilt; every
+    row when the model holds none yet (it was first built from an empty landing). -#}
 {% macro ror_incremental_cutoff(column) -%}
     (
-        select {{ dbt.dateadd('day', -1 * var('ror_incremental_lookback_days', 0), 'max(' ~ column ~ ')') }}
-        from {{ this }}
+        select coalesce(
+            {{ dbt.dateadd('day', -1 * var('ror_incremental_lookback_days', 0), 'max(built.' ~ column ~ ')') }},
+            cast('0001-01-01' as {{ api.Column.translate_type('timestamp') }})
+        )
+        from {{ this }} as built
     )
 {%- endmacro %}

@@ -1,5 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_row_id',
+    )
+}}
+
 {#- One row per landed engagement event: renamed, cast, parsed and flagged, never
-    filtered. Unknown event types and channels are staged and flagged, not quarantined. -#}
+    filtered. Unknown event types and channels are staged and flagged, not quarantined.
+
+    Incremental: a run builds the rows loaded since the last build, and builds again the
+    rows built before that share an id with them (a repeat or an id conflict may change
+    which row is kept). Every rule reads the row alone or the rows of its id, so the result
+    equals a full refresh. The seeds event_types, channels and currencies and the vars of
+    the rules are read at build time: changing one needs `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = [
     "event_id", "occurred_at", "channel", "event_type", "actor", "brand_id",
@@ -35,6 +49,15 @@ with
 source as {{ ror_inline_cte() }} (
 
     select * from {{ source('events', 'engagement_events') }}
+    {% if is_incremental() -%}
+        where
+            _loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            or {{ ror_shared_id_key('event_id') }} in (
+                select {{ ror_shared_id_key('event_id') }}
+                from {{ source('events', 'engagement_events') }} as landed_since
+                where landed_since._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            )
+    {%- endif %}
 
 ),
 
