@@ -148,10 +148,22 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     assert len(marts) >= 7
     for table in marts:
         assert comparable(con, "incremental", table) == comparable(con, "full_build", table), table
-    # The incremental staging model, row by row (repeats and id conflicts across days).
+    # The incremental staging and thread models, row by row (repeats and id conflicts
+    # across days; replies joining threads built before).
     table = "stg_events__engagement_events"
     incremental = comparable(con, "incremental", table, "staging")
     assert incremental == comparable(con, "full_build", table, "staging")
+    threads = "int_events_threaded"
+    assert comparable(con, "incremental", threads, "intermediate") == comparable(
+        con, "full_build", threads, "intermediate"
+    )
+    # The guard's list: every text of the full build, with the same brand-handle flags
+    # (it may hold more: a text stays listed once its row is quarantined).
+    listed = "select identifying_text, is_brand_handle from {}.intermediate.int_identifying_texts"
+    missing = con.execute(
+        f"{listed.format('full_build')} except {listed.format('incremental')}"
+    ).fetchall()
+    assert missing == []
     (conflicts, repeats) = con.execute(
         f"select count(*) filter (where quarantine_rule = 'duplicate_id_conflict'), "
         f"count(*) filter (where is_duplicate) from incremental.staging.{table}"

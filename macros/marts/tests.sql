@@ -39,6 +39,7 @@ with
 identifying as (
 
     select identifying_text from {{ ref('int_identifying_texts') }}
+    where not is_brand_handle
 
 ),
 

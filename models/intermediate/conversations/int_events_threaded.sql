@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
+    )
+}}
+
 {#- Every staged engagement event placed in its conversation thread, rebuilt from
     in_reply_to (the event it answers). The root of a thread is the first event whose
     parent is not in the data. An event belongs to a thread when it is part of a reply
@@ -7,11 +15,16 @@
 
     Only reply chains are walked: the recursion starts from the roots that have replies
     and follows the replies (a few percent of the events). Every other event is the root
-    of a thread of its own (depth 0, one event), without recursion. -#}
+    of a thread of its own (depth 0, one event), without recursion.
+
+    Incremental: a run places the events loaded since its last build and rebuilds whole
+    every thread built before that they touch: the threads of the events they answer, and
+    the threads of the events that answer them (a parent landed after its replies). A
+    thread is rebuilt from all of its events, so the result equals a full refresh. -#}
 
 with recursive
 
-events as (
+staged as {{ ror_inline_cte() }} (
 
     select
         event_id,
@@ -24,6 +37,39 @@ events as (
 
 ),
 
+{# Incremental: the events loaded since the last build, and every event of the threads
+   built before that they touch: the threads of the events they answer, and of the events
+   that answer them. #}
+events as (
+
+    select * from staged
+    {% if is_incremental() -%}
+        where
+            _loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            or event_id in (
+                select built.event_id from {{ this }} as built
+                where built.root_event_id in (
+                    select answered.root_event_id from {{ this }} as answered
+                    where
+                        answered.event_id in (
+                            select new_events.in_reply_to_event_id from staged as new_events
+                            where new_events._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+                        )
+                    union
+                    select answering.root_event_id from {{ this }} as answering
+                    where answering.event_id in (
+                        select answers.event_id from staged as answers
+                        where answers.in_reply_to_event_id in (
+                            select new_events.event_id from staged as new_events
+                            where new_events._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+                        )
+                    )
+                )
+            )
+    {%- endif %}
+
+),
+
 replies as (
 
     select
@@ -31,7 +77,7 @@ replies as (
         parents.event_id as parent_event_id,
         replies._loaded_at
     from events as replies
-    inner join events as parents
+    inner join staged as parents
         on replies.in_reply_to_event_id = parents.event_id
 
 ),
