@@ -47,3 +47,14 @@
         from {{ this }} as built
     )
 {%- endmacro %}
+
+
+{#- True on an incremental run whose model already holds `column`: a model built before the
+    column existed gets it on this run (on_schema_change), so its earlier rows cannot be
+    read for it yet. -#}
+{% macro ror_is_incremental_with(column) -%}
+    {%- if not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(column in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)) }}
+{%- endmacro %}

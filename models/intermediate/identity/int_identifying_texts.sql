@@ -20,41 +20,43 @@
     order losing an id conflict): for a guard, a text too many is the safe side. -#}
 
 {#- A list built before is_brand_handle existed is rebuilt whole once. -#}
-{%- set adds_to_list = is_incremental() and (
-    "is_brand_handle" in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)
-) -%}
+{%- set adds_to_list = ror_is_incremental_with("is_brand_handle") -%}
+
+{#- The staged tables are read twice (texts, brand handles): computed where they are read
+    (ror_inline_cte), so an incremental run's filter on _loaded_at reaches their scans
+    instead of DuckDB materializing every staged row first (10M: 3.8 -> 0.4 s). -#}
 
 with
 
-tweets as (
+tweets as {{ ror_inline_cte() }} (
 
     select * from {{ ref('stg_twitter__tweets') }}
     where is_staged
 
 ),
 
-events as (
+events as {{ ror_inline_cte() }} (
 
     select * from {{ ref('stg_events__engagement_events') }}
     where is_staged
 
 ),
 
-customers as (
+customers as {{ ror_inline_cte() }} (
 
     select * from {{ ref('stg_crm__customers') }}
     where is_staged
 
 ),
 
-identities as (
+identities as {{ ror_inline_cte() }} (
 
     select * from {{ ref('stg_crm__identities') }}
     where is_staged
 
 ),
 
-orders as (
+orders as {{ ror_inline_cte() }} (
 
     select * from {{ ref('stg_crm__orders') }}
     where is_staged

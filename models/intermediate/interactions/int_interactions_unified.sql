@@ -25,11 +25,8 @@
     int_identity_activity_daily rebuilds those days too. -#}
 
 {%- set string = api.Column.translate_type("string") -%}
-{#- A model built before _previous_activity_dates existed gets the column on this run
-    (on_schema_change): until then its rows kept no earlier days. -#}
-{%- set kept_previous_days = is_incremental() and (
-    "_previous_activity_dates" in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)
-) -%}
+{#- A model built before _previous_activity_dates existed kept no earlier days. -#}
+{%- set kept_previous_days = ror_is_incremental_with("_previous_activity_dates") -%}
 
 with
 
