@@ -53,7 +53,8 @@ def comparable(
     con: duckdb.DuckDBPyConnection, catalog: str, table: str, schema: str = "marts"
 ) -> list[tuple]:
     """A table's rows with doubles rounded (sums of doubles depend on the order they are
-    added in) and sorted."""
+    added in) and sorted, without the bookkeeping columns (`_changed_at`, `_build_hash`:
+    when and with what a row was built, which a full refresh sets afresh)."""
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() "
         "where database_name = ? and schema_name = ? and table_name = ? "
@@ -63,7 +64,7 @@ def comparable(
     select = ", ".join(
         f"round({name}, 6)" if kind in ("DOUBLE", "FLOAT") else name
         for name, kind in columns
-        if name != "ror_score_parameters"
+        if name not in ("ror_score_parameters", "_changed_at", "_build_hash")
     )
     rows = con.execute(f"select {select} from {catalog}.{schema}.{table}").fetchall()
     return sorted(rows, key=repr)

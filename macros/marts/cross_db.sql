@@ -123,7 +123,8 @@
 
 
 {#- The distinct values an incremental row's earlier versions had, other than its current
-    value, as a sorted list: the list kept by the row built before, plus that row's value.
+    value (nulls left out), as a sorted list: the list kept by the row built before, plus
+    that row's value.
     Without a row before (none, or a full refresh: leave previous_list out) the list is
     empty, of current_value's type; never null. -#}
 {% macro ror_previous_values(current_value, previous_list=none, previous_value=none) -%}
@@ -136,7 +137,7 @@
     {%- else -%}
         list_sort(list_distinct(list_filter(
             list_append(coalesce({{ previous_list }}, []), {{ previous_value }}),
-            lambda previous: previous <> {{ current_value }}
+            lambda previous: previous is not null and previous is distinct from {{ current_value }}
         )))
     {%- endif -%}
 {%- endmacro %}

@@ -33,28 +33,3 @@
         {{ exceptions.raise_compiler_error("ror_identity_key: unknown kind " ~ kind) }}
     {%- endif -%}
 {%- endmacro %}
-
-
-{#- The incremental models' lower bound: rows whose `column` is later than the largest
-    value already in the model minus var ror_incremental_lookback_days are rebuilt; every
-    row when the model holds none yet (it was first built from an empty landing). -#}
-{% macro ror_incremental_cutoff(column) -%}
-    (
-        select coalesce(
-            {{ dbt.dateadd('day', -1 * var('ror_incremental_lookback_days', 0), 'max(built.' ~ column ~ ')') }},
-            cast('0001-01-01' as {{ api.Column.translate_type('timestamp') }})
-        )
-        from {{ this }} as built
-    )
-{%- endmacro %}
-
-
-{#- True on an incremental run whose model already holds `column`: a model built before the
-    column existed gets it on this run (on_schema_change), so its earlier rows cannot be
-    read for it yet. -#}
-{% macro ror_is_incremental_with(column) -%}
-    {%- if not is_incremental() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {{ return(column in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)) }}
-{%- endmacro %}

@@ -1,13 +1,35 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='interaction_id',
+        on_schema_change='append_new_columns',
+        post_hook="delete from {{ this }} where interaction_id in ("
+            ~ "select interaction_id from {{ ref('int_interactions_unified') }} where brand_id is null)",
+    )
+}}
+
 {#- Every interaction across channels (int_interactions_unified) as BI tools may see it:
     the person as a pseudonymous key, the kind's weight class and weight (seed
     ror_interaction_kinds) and, for brand actions, give or take (seed
     ror_brand_action_classes). No handle, e-mail or text. A customer tweet whose brand
     cannot be told (no brand in its thread, no known brand mentioned) is left out: every
-    mart row has a brand. -#}
+    mart row has a brand.
+
+    Incremental (delete+insert on interaction_id), because it holds every interaction: a
+    run rebuilds the interactions changed since its last build (_changed_at) and those of
+    the identities that moved to another person (int_identities_resolved._changed_at);
+    every row when the seeds, the var or the salt it was built with changed
+    (_build_hash). An interaction that has lost its brand is deleted (post-hook). -#}
+
+{%- set build_hash = ror_build_hash(
+    [ref('ror_interaction_kinds'), ref('ror_brand_action_classes'), ref('ror_fx_rates')],
+    ['ror_positive_sentiment_threshold'],
+) %}
 
 with
 
-interactions as (
+unified as (
 
     select * from {{ ref('int_interactions_unified') }}
 
@@ -34,6 +56,23 @@ brand_action_classes as (
 fx_rates as (
 
     select * from {{ ref('ror_fx_rates') }}
+
+),
+
+{# The interactions to build: all of them, or on an incremental run those changed since
+   the last build and those of identities that moved to another person. #}
+interactions as (
+
+    select * from unified
+    {% if is_incremental() -%}
+        where
+            {{ ror_built_with_other_settings(build_hash) }}
+            or _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+            or identity_key in (
+                select identity_key from identities
+                where _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+            )
+    {%- endif %}
 
 ),
 
@@ -66,7 +105,11 @@ classified as (
         end as is_positive,
         interactions.followers_reached,
         interactions.amount * fx_rates.usd_per_unit as amount_usd,
-        interactions.is_paid
+        interactions.is_paid,
+        case
+            when identities._changed_at > interactions._changed_at then identities._changed_at
+            else interactions._changed_at
+        end as _changed_at
     from interactions
     left join identities
         on interactions.identity_key = identities.identity_key
@@ -100,7 +143,9 @@ final as (
         is_positive,
         followers_reached,
         amount_usd,
-        is_paid
+        is_paid,
+        _changed_at,
+        {{ build_hash }} as _build_hash
     from classified
     where brand_id is not null
 

@@ -11,8 +11,20 @@
     persons, it stays apart and is listed in int_identity_conflicts. person_id is an
     internal key (md5 of the component's smallest identity); marts carry only
     pseudonymize(person_id).
+
+    A table, rebuilt whole every run, that keeps what changed for the incremental models
+    downstream: _changed_at is the load (the latest in the load manifest) of the run
+    that first resolved the identity or last moved it to another person, kept from the
+    table built before otherwise; _previous_person_ids lists the persons it belonged to
+    before. --full-refresh starts them afresh.
     sqlfluff's DuckDB dialect cannot parse `using key` (macro ror_connected_components),
     hence the noqa. -#}
+
+{#- none on a full refresh, on the first build, and in a unit test (no `this`). -#}
+{%- set built_before = none if flags.FULL_REFRESH or this is none else load_relation(this) -%}
+{%- set kept_changes = built_before is not none and '_previous_person_ids' in (
+    adapter.get_columns_in_relation(built_before) | map(attribute='name') | list
+) -%}
 
 -- noqa: disable=all
 with recursive
@@ -117,7 +129,7 @@ resolved as (
 
 ),
 
-final as (
+persons as (
 
     select
         identity_key,
@@ -131,6 +143,46 @@ final as (
         end as identity_type,
         count(*) over (partition by person_label) as person_identities
     from resolved
+
+),
+
+{# The run's stamp: the latest load, later than every load before it (Loader.load_stamp),
+   so later than any _changed_at an incremental model downstream has built. #}
+this_run as (
+
+    select max(loaded_at) as changed_at
+    from {{ ref('stg_loader__files') }}
+
+),
+
+final as (
+
+    select
+        persons.*,
+        {% if kept_changes -%}
+            case
+                when built_before.person_id = persons.person_id then built_before._changed_at
+                else this_run.changed_at
+            end as _changed_at,
+            case
+                when built_before.person_id = persons.person_id
+                    then built_before._previous_person_ids
+                else {{ ror_previous_values(
+                    'persons.person_id',
+                    'built_before._previous_person_ids',
+                    'built_before.person_id',
+                ) }}
+            end as _previous_person_ids
+        {%- else -%}
+            this_run.changed_at as _changed_at,
+            {{ ror_previous_values('persons.person_id') }} as _previous_person_ids
+        {%- endif %}
+    from persons
+    cross join this_run
+    {% if kept_changes -%}
+        left join {{ built_before }} as built_before
+            on persons.identity_key = built_before.identity_key
+    {%- endif %}
 
 )
 

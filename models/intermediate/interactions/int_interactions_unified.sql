@@ -20,13 +20,16 @@
     is later than the latest _changed_at built minus var ror_incremental_lookback_days.
     A late reply therefore rebuilds the whole thread it joins, so an incremental run
     gives the same rows as a full refresh. A rebuilt row may move to another day (a
-    conflicting order or event with the same id wins over the one built before):
-    _previous_activity_dates keeps the days its earlier versions were on, so that
-    int_identity_activity_daily rebuilds those days too. -#}
+    conflicting order or event with the same id wins over the one built before), or to
+    another identity (a later order of another customer, a thread rebuilt):
+    _previous_activity_dates and _previous_identity_keys keep the days and identities
+    its earlier versions had, so that the models downstream rebuild those too. -#}
 
 {%- set string = api.Column.translate_type("string") -%}
-{#- A model built before _previous_activity_dates existed kept no earlier days. -#}
+{#- A model built before _previous_activity_dates (_previous_identity_keys) existed kept
+    no earlier days (identities). -#}
 {%- set kept_previous_days = ror_is_incremental_with("_previous_activity_dates") -%}
+{%- set kept_previous_identities = ror_is_incremental_with("_previous_identity_keys") -%}
 
 with
 
@@ -267,10 +270,10 @@ with_sentiment as (
 
 ),
 
-{# The days the earlier versions of each rebuilt row were on, other than its own: the
-   row built before, and the days that one kept (a row may be rebuilt again before
-   int_identity_activity_daily reads it). #}
-with_previous_days as (
+{# The days and identities the earlier versions of each rebuilt row had, other than its
+   own: the row built before, and those that one kept (a row may be rebuilt again before
+   the models downstream read it). #}
+with_previous_versions as (
 
     select
         with_sentiment.*,
@@ -282,7 +285,16 @@ with_previous_days as (
             ) }}
         {%- else -%}
             {{ ror_previous_values('with_sentiment.activity_date') }}
-        {%- endif %} as _previous_activity_dates
+        {%- endif %} as _previous_activity_dates,
+        {% if is_incremental() -%}
+            {{ ror_previous_values(
+                'with_sentiment.identity_key',
+                'built_before._previous_identity_keys' if kept_previous_identities else 'null',
+                'built_before.identity_key',
+            ) }}
+        {%- else -%}
+            {{ ror_previous_values('with_sentiment.identity_key') }}
+        {%- endif %} as _previous_identity_keys
     from with_sentiment
     {% if is_incremental() -%}
         left join {{ this }} as built_before
@@ -291,4 +303,4 @@ with_previous_days as (
 
 )
 
-select * from with_previous_days
+select * from with_previous_versions
