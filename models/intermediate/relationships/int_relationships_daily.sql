@@ -25,6 +25,8 @@
 
 -- depends_on: {{ ref('int_interactions_unified') }}
 
+{#- A table built before _build_hash existed (this model was a table) is rebuilt whole. -#}
+{%- set incremental = ror_is_incremental_with('_build_hash') -%}
 {%- set build_hash = ror_build_hash(
     [ref('ror_interaction_kinds'), ref('ror_brand_action_classes')]
 ) %}
@@ -55,7 +57,7 @@ brand_action_classes as (
 
 ),
 
-{% if is_incremental() -%}
+{% if incremental -%}
 
 {%- set cutoff = ror_incremental_cutoff('_changed_at') %}
 
@@ -118,7 +120,7 @@ touched_persons as (
 identities as (
 
     select * from all_identities
-    {% if is_incremental() -%}
+    {% if incremental -%}
         where
             {{ ror_built_with_other_settings(build_hash) }}
             or person_id in (select person_id from touched_persons)
@@ -206,7 +208,7 @@ aggregated as (
    removes the rows it had (the post-hook then removes this one). #}
 emptied_persons as (
 
-    {% if is_incremental() -%}
+    {% if incremental -%}
         select person_id from touched_persons
         where person_id not in (select person_id from aggregated)
     {%- else -%}
