@@ -170,3 +170,27 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
         f"count(*) filter (where is_duplicate) from incremental.staging.{table}"
     ).fetchone()
     assert conflicts > 0 and repeats > 0
+    keys_before = set(
+        con.execute(
+            "select person_key from incremental.marts.fct_interactions where person_key is not null"
+        ).fetchall()
+    )
+    con.close()
+
+    # A new salt changes every person key: the incremental facts (fct_interactions,
+    # fct_relationship_daily) hold rows built with the old one (_build_hash), so an
+    # incremental run with no new data must rebuild every row, as a full refresh does.
+    monkeypatch.setenv("ROR_PSEUDONYM_SALT", "a-new-salt-for-every-key")
+    refresh(landing, warehouse)
+    refresh(landing, full, "--full-refresh")
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as incremental (read_only)")
+    con.execute(f"attach '{full}' as full_build (read_only)")
+    keys_after = set(
+        con.execute(
+            "select person_key from incremental.marts.fct_interactions where person_key is not null"
+        ).fetchall()
+    )
+    assert keys_after and not keys_after & keys_before
+    for table in ("fct_interactions", "fct_relationship_daily", "dim_persons"):
+        assert comparable(con, "incremental", table) == comparable(con, "full_build", table), table

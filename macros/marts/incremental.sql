@@ -45,13 +45,133 @@
 {%- endmacro %}
 
 
-{#- True on an incremental run of a model whose rows were built with other seeds, vars or
-    salt than now (column _build_hash, macro ror_build_hash), or before the model kept
-    _build_hash: every row is rebuilt. `build_hash` is the expression of the hash now. -#}
+{#- True when the rows of the model were built with other seeds, vars or salt than now
+    (column _build_hash, macro ror_build_hash; `build_hash` is the expression of the hash
+    now), or it holds none: an incremental run then builds every row. Asked of the
+    warehouse when the model runs, so that the plan of an incremental run holds no
+    "or every row" branch; call it only for a model that has _build_hash
+    (ror_is_incremental_with). -#}
 {% macro ror_built_with_other_settings(build_hash) -%}
-    {%- if not ror_is_incremental_with('_build_hash') -%}
-        true
-    {%- else -%}
-        ({{ build_hash }}) is distinct from (select max(built._build_hash) from {{ this }} as built)
+    {%- if not execute -%}
+        {{ return(false) }}
     {%- endif -%}
+    {%- set built = run_query("select max(_build_hash) from " ~ this).columns[0].values()[0] -%}
+    {%- set now = run_query("select " ~ build_hash).columns[0].values()[0] -%}
+    {{ return(built != now) }}
+{%- endmacro %}
+
+
+{#- The CTEs of the relationship days (person_id, activity_date) that an incremental run of
+    int_relationships_daily or fct_relationship_daily rebuilds, ending in touched_days:
+    every day of a changed interaction (int_interactions_unified _changed_at later than
+    `cutoff`) and the days it was on before (_previous_activity_dates), for its identity
+    and the identities it had before (_previous_identity_keys); and every day of activity
+    of an identity that is new or moved to another person (int_identities_resolved
+    _changed_at). Each identity-day is a day of the person the identity belongs to now and
+    of every person it belonged to before (_previous_person_ids), which lose it. The
+    caller continues the `with` after it. -#}
+{% macro ror_touched_relationship_days(cutoff) -%}
+
+touched_interactions as (
+
+    select
+        identity_key,
+        _previous_identity_keys,
+        activity_date,
+        _previous_activity_dates
+    from {{ ref('int_interactions_unified') }}
+    where _changed_at > {{ cutoff }}
+
+),
+
+touched_interaction_identities as (
+
+    select
+        identity_key,
+        activity_date,
+        _previous_activity_dates
+    from touched_interactions
+    union all
+    select
+        previous.identity_key,
+        touched_interactions.activity_date,
+        touched_interactions._previous_activity_dates
+    from touched_interactions,
+        {{ ror_unnest_with_position(
+            'touched_interactions._previous_identity_keys', 'previous', 'identity_key', 'position'
+        ) }}
+
+),
+
+moved_identities as (
+
+    select identity_key from {{ ref('int_identities_resolved') }}
+    where _changed_at > {{ cutoff }}
+
+),
+
+touched_identity_days as (
+
+    select
+        identity_key,
+        activity_date
+    from touched_interaction_identities
+    union
+    select
+        touched_interaction_identities.identity_key,
+        previous.activity_date
+    from touched_interaction_identities,
+        {{ ror_unnest_with_position(
+            'touched_interaction_identities._previous_activity_dates',
+            'previous', 'activity_date', 'position'
+        ) }}
+    union
+    select
+        activity.identity_key,
+        activity.activity_date
+    from {{ ref('int_identity_activity_daily') }} as activity
+    inner join moved_identities
+        on activity.identity_key = moved_identities.identity_key
+
+),
+
+touched_identities as (
+
+    select
+        resolved.identity_key,
+        resolved.person_id,
+        resolved._previous_person_ids
+    from {{ ref('int_identities_resolved') }} as resolved
+    where resolved.identity_key in (select identity_key from touched_identity_days)
+
+),
+
+touched_days as (
+
+    select
+        touched_identities.person_id,
+        touched_identity_days.activity_date
+    from touched_identity_days
+    inner join touched_identities
+        on touched_identity_days.identity_key = touched_identities.identity_key
+    union
+    select
+        previous.person_id,
+        touched_identity_days.activity_date
+    from touched_identity_days
+    inner join touched_identities
+        on touched_identity_days.identity_key = touched_identities.identity_key,
+        {{ ror_unnest_with_position(
+            'touched_identities._previous_person_ids', 'previous', 'person_id', 'position'
+        ) }}
+
+),
+
+{%- endmacro %}
+
+
+{#- The load of this run, as a SQL scalar: the latest in the load manifest, later than every
+    load before it (Loader.load_stamp), so later than any _changed_at built before. -#}
+{% macro ror_run_stamp() -%}
+    (select max(loaded_at) from {{ ref('stg_loader__files') }})
 {%- endmacro %}

@@ -22,12 +22,15 @@
     every row when the seeds, the var or the salt it was built with changed
     (_build_hash). An interaction that has lost its brand is deleted (post-hook). -#}
 
-{#- A table built before _build_hash existed (this model was a table) is rebuilt whole. -#}
-{%- set incremental = ror_is_incremental_with('_build_hash') -%}
 {%- set build_hash = ror_build_hash(
     [ref('ror_interaction_kinds'), ref('ror_brand_action_classes'), ref('ror_fx_rates')],
     ['ror_positive_sentiment_threshold'],
-) %}
+) -%}
+{#- Only what changed is built on an incremental run, unless the table was built before
+    _build_hash existed (it was a table then) or with other seeds, vars or salt: every row
+    is built then. -#}
+{%- set incremental = ror_is_incremental_with('_build_hash')
+    and not ror_built_with_other_settings(build_hash) %}
 
 with
 
@@ -68,8 +71,7 @@ interactions as (
     select * from unified
     {% if incremental -%}
         where
-            {{ ror_built_with_other_settings(build_hash) }}
-            or _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+            _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
             or identity_key in (
                 select identity_key from identities
                 where _changed_at > {{ ror_incremental_cutoff('_changed_at') }}

@@ -146,15 +146,6 @@ persons as (
 
 ),
 
-{# The run's stamp: the latest load, later than every load before it (Loader.load_stamp),
-   so later than any _changed_at an incremental model downstream has built. #}
-this_run as (
-
-    select max(loaded_at) as changed_at
-    from {{ ref('stg_loader__files') }}
-
-),
-
 final as (
 
     select
@@ -162,7 +153,7 @@ final as (
         {% if kept_changes -%}
             case
                 when built_before.person_id = persons.person_id then built_before._changed_at
-                else this_run.changed_at
+                else {{ ror_run_stamp() }}
             end as _changed_at,
             case
                 when built_before.person_id = persons.person_id
@@ -174,11 +165,10 @@ final as (
                 ) }}
             end as _previous_person_ids
         {%- else -%}
-            this_run.changed_at as _changed_at,
+            {{ ror_run_stamp() }} as _changed_at,
             {{ ror_previous_values('persons.person_id') }} as _previous_person_ids
         {%- endif %}
     from persons
-    cross join this_run
     {% if kept_changes -%}
         left join {{ built_before }} as built_before
             on persons.identity_key = built_before.identity_key

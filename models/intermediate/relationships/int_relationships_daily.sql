@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='person_id',
+        unique_key=['person_id', 'activity_date'],
         on_schema_change='append_new_columns',
         post_hook="delete from {{ this }} where brand_id is null",
     )
@@ -13,23 +13,26 @@
     to, with the kind weights and give/take classes of the seeds applied. Every measure
     is additive over days and channels.
 
-    Incremental (delete+insert on person_id): a run rebuilds whole the persons it touches,
-    from all of their identities' activity. A person is touched when an interaction of
-    one of its identities changed since the last build (int_interactions_unified
-    _changed_at; the identities of its earlier versions too, _previous_identity_keys), or
-    when an identity joined or left it (int_identities_resolved _changed_at and
-    _previous_person_ids); every person when the seeds it was built with changed
-    (_build_hash). A touched person left with no activity (merged into another, or its
-    activity gone) is sent as one row without a brand: delete+insert removes its rows,
-    and the post-hook removes that row. -#}
+    Incremental (delete+insert on person_id x activity_date): a run rebuilds whole the
+    relationship days it touches (macro ror_touched_relationship_days): the days of the
+    interactions changed since its last build, for the persons of their identities now
+    and before, and every day of activity of an identity that joined or left a person,
+    for the persons it belongs and belonged to; every row when the seeds it was built with
+    changed (_build_hash). A touched day left with no activity is sent as one row without
+    a brand: delete+insert removes its rows, and the post-hook removes that row. Every
+    row built is stamped with the run's load (_changed_at), which fct_relationship_daily
+    compares. -#}
 
 -- depends_on: {{ ref('int_interactions_unified') }}
 
-{#- A table built before _build_hash existed (this model was a table) is rebuilt whole. -#}
-{%- set incremental = ror_is_incremental_with('_build_hash') -%}
 {%- set build_hash = ror_build_hash(
     [ref('ror_interaction_kinds'), ref('ror_brand_action_classes')]
-) %}
+) -%}
+{#- Only what changed is built on an incremental run, unless the table was built before
+    _build_hash existed (it was a table then) or with other seeds, vars or salt: every row
+    is built then. -#}
+{%- set incremental = ror_is_incremental_with('_build_hash')
+    and not ror_built_with_other_settings(build_hash) %}
 
 with
 
@@ -59,71 +62,38 @@ brand_action_classes as (
 
 {% if incremental -%}
 
-{%- set cutoff = ror_incremental_cutoff('_changed_at') %}
-
-unified as (
-
-    select * from {{ ref('int_interactions_unified') }}
-
-),
-
-changed_interactions as (
-
-    select
-        identity_key,
-        _previous_identity_keys
-    from unified
-    where _changed_at > {{ cutoff }}
-
-),
-
-moved_identities as (
-
-    select * from all_identities
-    where _changed_at > {{ cutoff }}
-
-),
-
-touched_identities as (
-
-    select identity_key from changed_interactions
-    union
-    select previous.identity_key
-    from changed_interactions,
-        {{ ror_unnest_with_position(
-            'changed_interactions._previous_identity_keys', 'previous', 'identity_key', 'position'
-        ) }}
-    union
-    select identity_key from moved_identities
-
-),
-
-touched_persons as (
-
-    select all_identities.person_id
-    from all_identities
-    inner join touched_identities
-        on all_identities.identity_key = touched_identities.identity_key
-    union
-    select previous.person_id
-    from moved_identities,
-        {{ ror_unnest_with_position(
-            'moved_identities._previous_person_ids', 'previous', 'person_id', 'position'
-        ) }}
-
-),
+{{ ror_touched_relationship_days(ror_incremental_cutoff('_changed_at')) }}
 
 {%- endif %}
 
-{# The identities to build: all of them, or on an incremental run those of the touched
-   persons (all of them, when the seeds changed). #}
-identities as (
+{# The activity to build, with the person of its identity: all of it, or on an incremental
+   run that of the touched days (each touched person's identities on each touched day). #}
+person_activity as (
 
-    select * from all_identities
     {% if incremental -%}
-        where
-            {{ ror_built_with_other_settings(build_hash) }}
-            or person_id in (select person_id from touched_persons)
+        select
+            identity_days.person_id,
+            activity.*
+        from (
+            select
+                all_identities.identity_key,
+                all_identities.person_id,
+                touched_days.activity_date
+            from touched_days
+            inner join all_identities
+                on touched_days.person_id = all_identities.person_id
+        ) as identity_days
+        inner join activity
+            on
+                identity_days.identity_key = activity.identity_key
+                and identity_days.activity_date = activity.activity_date
+    {%- else -%}
+        select
+            all_identities.person_id,
+            activity.*
+        from activity
+        inner join all_identities
+            on activity.identity_key = all_identities.identity_key
     {%- endif %}
 
 ),
@@ -131,24 +101,17 @@ identities as (
 classified as (
 
     select
-        identities.person_id,
-        activity.*,
+        person_activity.*,
         coalesce(kinds.engagement_weight, 0) as engagement_weight,
         coalesce(kinds.is_advocacy, false) as is_advocacy,
-        brand_action_classes.give_take,
-        case
-            when identities._changed_at > activity._changed_at then identities._changed_at
-            else activity._changed_at
-        end as _row_changed_at
-    from activity
-    inner join identities
-        on activity.identity_key = identities.identity_key
+        brand_action_classes.give_take
+    from person_activity
     left join kinds
-        on activity.kind = kinds.kind
+        on person_activity.kind = kinds.kind
     left join brand_action_classes
         on
-            activity.kind = brand_action_classes.kind
-            and activity.actor = 'brand'
+            person_activity.kind = brand_action_classes.kind
+            and person_activity.actor = 'brand'
 
 ),
 
@@ -197,22 +160,29 @@ aggregated as (
         sum(
             case when {{ person }} and is_advocacy then coalesce(followers_reached, 0) else 0 end
         ) as reach_earned,
-        max(_row_changed_at) as _changed_at,
         {{ build_hash }} as _build_hash
     from classified
     group by person_id, brand_id, channel, activity_date
 
 ),
 
-{# A touched person with no activity left: one row without a brand, so that delete+insert
+{# A touched day with no activity left: one row without a brand, so that delete+insert
    removes the rows it had (the post-hook then removes this one). #}
-emptied_persons as (
+emptied_days as (
 
+    select
+        person_id,
+        activity_date
     {% if incremental -%}
-        select person_id from touched_persons
-        where person_id not in (select person_id from aggregated)
+        from touched_days
+        where not exists (
+            select 1 from aggregated
+            where
+                aggregated.person_id = touched_days.person_id
+                and aggregated.activity_date = touched_days.activity_date
+        )
     {%- else -%}
-        select person_id from aggregated
+        from aggregated
         where false
     {%- endif %}
 
@@ -220,9 +190,14 @@ emptied_persons as (
 
 final as (
 
-    select * from aggregated
-    union all by name
-    select person_id from emptied_persons
+    select
+        rebuilt.*,
+        {{ ror_run_stamp() }} as _changed_at
+    from (
+        select * from aggregated
+        union all by name
+        select * from emptied_days
+    ) as rebuilt
 
 )
 
