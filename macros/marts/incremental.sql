@@ -45,19 +45,19 @@
 {%- endmacro %}
 
 
-{#- True when the rows of the model were built with other seeds, vars or salt than now
-    (column _build_hash, macro ror_build_hash; `build_hash` is the expression of the hash
-    now), or it holds none: an incremental run then builds every row. Asked of the
+{#- True on an incremental run that builds only what changed: the model kept _build_hash
+    (a table built before the column existed is rebuilt whole) and its rows were built
+    with the seeds, vars and salt of now (`build_hash`, the expression of macro
+    ror_build_hash); otherwise every row is built. The hash built with is read from the
     warehouse when the model runs, so that the plan of an incremental run holds no
-    "or every row" branch; call it only for a model that has _build_hash
-    (ror_is_incremental_with). -#}
-{% macro ror_built_with_other_settings(build_hash) -%}
-    {%- if not execute -%}
+    "or every row" branch. -#}
+{% macro ror_is_incremental_with_settings(build_hash) -%}
+    {%- if not execute or not ror_is_incremental_with('_build_hash') -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set built = run_query("select max(_build_hash) from " ~ this).columns[0].values()[0] -%}
     {%- set now = run_query("select " ~ build_hash).columns[0].values()[0] -%}
-    {{ return(built != now) }}
+    {{ return(built == now) }}
 {%- endmacro %}
 
 

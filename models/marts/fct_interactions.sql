@@ -26,11 +26,7 @@
     [ref('ror_interaction_kinds'), ref('ror_brand_action_classes'), ref('ror_fx_rates')],
     ['ror_positive_sentiment_threshold'],
 ) -%}
-{#- Only what changed is built on an incremental run, unless the table was built before
-    _build_hash existed (it was a table then) or with other seeds, vars or salt: every row
-    is built then. -#}
-{%- set incremental = ror_is_incremental_with('_build_hash')
-    and not ror_built_with_other_settings(build_hash) %}
+{%- set incremental = ror_is_incremental_with_settings(build_hash) %}
 
 with
 

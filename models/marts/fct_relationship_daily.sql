@@ -24,14 +24,12 @@
 -- depends_on: {{ ref('int_identity_activity_daily') }}
 -- depends_on: {{ ref('stg_loader__files') }}
 
+{#- The seeds of int_relationships_daily too: rows it rebuilds for other seeds without a
+    new load keep the stamp of the last one, so they would not arrive here as changed. -#}
 {%- set build_hash = ror_build_hash(
     [ref('ror_interaction_kinds'), ref('ror_brand_action_classes')]
 ) -%}
-{#- Only what changed is built on an incremental run, unless the table was built before
-    _build_hash existed (it was a table then) or with other seeds, vars or salt: every row
-    is built then. -#}
-{%- set incremental = ror_is_incremental_with('_build_hash')
-    and not ror_built_with_other_settings(build_hash) %}
+{%- set incremental = ror_is_incremental_with_settings(build_hash) %}
 
 with
 
@@ -47,6 +45,13 @@ all_daily as (
 
 {{ ror_touched_relationship_days(cutoff) }}
 
+rebuilt_upstream as (
+
+    select * from all_daily
+    where _changed_at > {{ cutoff }}
+
+),
+
 {%- endif %}
 
 {# The rows to build: all of them, or on an incremental run those rebuilt upstream since
@@ -55,8 +60,7 @@ all_daily as (
 daily as (
 
     {% if incremental -%}
-        select * from all_daily
-        where _changed_at > {{ cutoff }}
+        select * from rebuilt_upstream
         union all by name
         select
             person_id,
@@ -71,8 +75,7 @@ daily as (
             select
                 person_id,
                 activity_date
-            from all_daily
-            where _changed_at > {{ cutoff }}
+            from rebuilt_upstream
         ) as emptied_days
     {%- else -%}
         select * from all_daily

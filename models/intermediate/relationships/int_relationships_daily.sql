@@ -28,11 +28,7 @@
 {%- set build_hash = ror_build_hash(
     [ref('ror_interaction_kinds'), ref('ror_brand_action_classes')]
 ) -%}
-{#- Only what changed is built on an incremental run, unless the table was built before
-    _build_hash existed (it was a table then) or with other seeds, vars or salt: every row
-    is built then. -#}
-{%- set incremental = ror_is_incremental_with('_build_hash')
-    and not ror_built_with_other_settings(build_hash) %}
+{%- set incremental = ror_is_incremental_with_settings(build_hash) %}
 
 with
 
@@ -170,18 +166,20 @@ aggregated as (
    removes the rows it had (the post-hook then removes this one). #}
 emptied_days as (
 
-    select
-        person_id,
-        activity_date
     {% if incremental -%}
+        select
+            person_id,
+            activity_date
         from touched_days
-        where not exists (
-            select 1 from aggregated
-            where
-                aggregated.person_id = touched_days.person_id
-                and aggregated.activity_date = touched_days.activity_date
-        )
+        except
+        select
+            person_id,
+            activity_date
+        from aggregated
     {%- else -%}
+        select
+            person_id,
+            activity_date
         from aggregated
         where false
     {%- endif %}
