@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ror import dbt as ror_dbt
 from ror.dbt import run_dbt
 from ror.loader import load_landing
 from ror.settings import Paths
@@ -194,3 +195,34 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     assert keys_after and not keys_after & keys_before
     for table in ("fct_interactions", "fct_relationship_daily", "dim_persons"):
         assert comparable(con, "incremental", table) == comparable(con, "full_build", table), table
+    con.close()
+
+    # An edited seed (a like now weighs 1.5 engagement points, not 1.0) with no new load:
+    # int_relationships_daily rebuilds every row under the stamp of the last load, which
+    # fct_relationship_daily has already built from, so its own build hash must hold the
+    # seed. The project is copied, so the checkout's seed stays as it is.
+    project = tmp_path / "project"
+    shutil.copytree(
+        ror_dbt.PROJECT_DIR,
+        project,
+        ignore=shutil.ignore_patterns(".*", "target", "logs", "*.egg-info", "tests"),
+    )
+    kinds = project / "seeds" / "ror_interaction_kinds.csv"
+    edited = kinds.read_text().replace("like,person,applause,1.0,", "like,person,applause,1.5,")
+    assert edited != kinds.read_text()
+    kinds.write_text(edited)
+    monkeypatch.setattr(ror_dbt, "PROJECT_DIR", project)
+    points = "select sum(engagement_points) from {}.marts.fct_relationship_daily"
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as incremental (read_only)")
+    (points_before,) = con.execute(points.format("incremental")).fetchone()
+    con.close()
+    refresh(landing, warehouse)
+    refresh(landing, full, "--full-refresh")
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as incremental (read_only)")
+    con.execute(f"attach '{full}' as full_build (read_only)")
+    assert con.execute(points.format("incremental")).fetchone()[0] > points_before
+    for table in ("fct_interactions", "fct_relationship_daily", "ror_relationships"):
+        assert comparable(con, "incremental", table) == comparable(con, "full_build", table), table
+    con.close()
