@@ -105,3 +105,15 @@
 {% macro duckdb__ror_inline_cte() -%}
     not materialized
 {%- endmacro %}
+
+
+{% macro ror_materialized_cte() -%}
+    {{ return(adapter.dispatch('ror_materialized_cte')()) }}
+{%- endmacro %}
+
+{% macro default__ror_materialized_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__ror_materialized_cte() -%}
+    materialized
+{%- endmacro %}

@@ -54,28 +54,40 @@ ambiguous as (
 
 ),
 
-trusted as (
+flagged as (
 
     select
         identity_a,
-        identity_b
+        identity_b,
+        not (
+            link_source = 'crm_identity'
+            and identity_b in (select identity_key from ambiguous)
+        ) as is_trusted
     from edges
-    where not (
-        link_source = 'crm_identity'
-        and identity_b in (select identity_key from ambiguous)
-    )
 
 ),
 
+{# A trusted edge links its two identities; an ambiguous claim links nothing, but both
+   its identities are nodes of the graph. #}
 graph as (
 
-    select identity_a as src, identity_b as dst from trusted
-    union
-    select identity_b as src, identity_a as dst from trusted
-    union
-    select identity_a as src, identity_a as dst from edges
-    union
-    select identity_b as src, identity_b as dst from edges
+    select
+        identity_a as src,
+        identity_b as dst
+    from flagged
+    where is_trusted
+    union all
+    select
+        identity_a as src,
+        identity_a as dst
+    from flagged
+    where not is_trusted
+    union all
+    select
+        identity_b as src,
+        identity_b as dst
+    from flagged
+    where not is_trusted
 
 ),
 

@@ -38,9 +38,30 @@ orders as (
 
 ),
 
+{# Read twice (purchase orders, seen): only the columns used, so that DuckDB keeps 4 of
+   them for its 8.9M rows at 10M events, not every column. #}
 interactions as (
 
-    select * from {{ ref('int_interactions_unified') }}
+    select
+        identity_key,
+        referred_identity_key,
+        source_name,
+        kind,
+        order_id,
+        brand_id
+    from {{ ref('int_interactions_unified') }}
+
+),
+
+{# The keys are built from the distinct persons named (1.2M of 7.7M events at 10M). #}
+event_persons as (
+
+    select distinct
+        channel,
+        person_channel_user_id,
+        person_handle,
+        person_email
+    from events
 
 ),
 
@@ -50,7 +71,7 @@ event_keys as (
         {{ ror_identity_key('account', 'person_channel_user_id', 'channel') }} as account_key,
         {{ ror_identity_key('handle', 'person_handle', 'channel') }} as handle_key,
         {{ ror_identity_key('email', 'person_email') }} as email_key
-    from events
+    from event_persons
 
 ),
 
