@@ -52,7 +52,8 @@ content as (
 
 ),
 
-as_of as (
+{# Computed once: the recursion below reads it at every step. #}
+as_of as {{ ror_materialized_cte() }} (
 
     select max(activity_date) as as_of_date from interactions
 
@@ -114,7 +115,7 @@ active as (
         relationships_daily.brand_id,
         relationships_daily.channel,
         relationships_daily.activity_date,
-        count(distinct relationships_daily.person_id) as active_relationships,
+        count(*) as active_relationships,  -- one row per person at this grain
         sum(relationships_daily.person_interactions) as person_interactions,
         count(month_scores.ror_score) as scored_relationships,
         {{ ror_round('avg(month_scores.ror_score)') }} as mean_ror_score,
