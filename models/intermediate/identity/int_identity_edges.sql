@@ -38,8 +38,8 @@ orders as (
 
 ),
 
-{# Read twice (purchase orders, seen): only the columns used, so that DuckDB keeps 4 of
-   them for its 8.9M rows at 10M events, not every column. #}
+{# Read twice (purchase orders, seen), so DuckDB materializes it: only the 6 columns
+   used, not every column of its 8.9M rows at 10M events. #}
 interactions as (
 
     select
