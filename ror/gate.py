@@ -70,6 +70,10 @@ DEFAULT_POLICY = Path(__file__).with_name("gate_policy.yml")
 DQ_RESULTS = "ops.dq_results"
 # settings.max_rows_per_validation when the policy does not say (see _group).
 DEFAULT_MAX_ROWS_PER_VALIDATION = 500_000
+# Check.prepare reads only the keys of the run's new files when they hold at most this share
+# of the source's raw rows. At 10M events the two queries of NotLoadedBefore cost about 1.2 s
+# and 3.3 s with 1% new rows, 8.6 s and 3.7 s with all of them new (ror/expectations/base.py).
+NEW_ROWS_SHARE_FOR_PREPARE = 0.25
 DOCS_SITE = "ror_quality_gate"
 SEVERITIES = ("block", "warn")
 KINDS = frozenset(
@@ -883,7 +887,9 @@ def run_gate(
     docs_dir = Path(docs_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = gx_context(docs_dir)
-    validations = _validations(con, groups, run_id, validated_at, policy, value_sets, notes)
+    validations = _validations(
+        con, groups, rows_of, run_id, validated_at, policy, value_sets, notes
+    )
     failures: list[str] = []
     warnings: list[str] = []
     rows: list[dict[str, Any]] = []
@@ -956,6 +962,7 @@ class _Validated:
 def _validations(
     con: duckdb.DuckDBPyConnection,
     groups: Mapping[tuple[str, str], tuple[str, ...]],
+    rows_of: Mapping[str, int],
     run_id: str,
     validated_at: dt.datetime,
     policy: Policy,
@@ -974,8 +981,10 @@ def _validations(
             checks = _applicable(SUITES[source], raw_columns)
             if source not in prepared:  # groups come source by source
                 prepared.add(source)
+                table = f"raw.{quote_ident(source)}"
+                new_files = _few_new_files(con, table, source, groups, rows_of)
                 for check in checks:
-                    for name, query in check.prepare(f"raw.{quote_ident(source)}").items():
+                    for name, query in check.prepare(table, new_files).items():
                         con.execute(f"create or replace temp table {name} as {query}")
                         temp_tables.add(name)
             yield _Validation(
@@ -992,6 +1001,22 @@ def _validations(
     finally:
         for name in temp_tables:
             con.execute(f"drop table if exists {name}")
+
+
+def _few_new_files(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: str,
+    groups: Mapping[tuple[str, str], tuple[str, ...]],
+    rows_of: Mapping[str, int],
+) -> list[str] | None:
+    """The source's files this run validates, when their rows are at most
+    NEW_ROWS_SHARE_FOR_PREPARE of `table` (a nightly); None otherwise (a first load), when
+    Check.prepare reads the whole table."""
+    hashes = [h for (s, _batch), group in groups.items() if s == source for h in group]
+    new_rows = sum(rows_of.get(h, 0) for h in hashes)
+    (table_rows,) = con.execute(f"select count(*) from {table}").fetchone()
+    return hashes if new_rows <= NEW_ROWS_SHARE_FOR_PREPARE * table_rows else None
 
 
 def _validate_all(validations: Iterator[_Validation], workers: int) -> Iterator[_Validated]:

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 import yaml
 
+from ror import gate
 from ror.expectations import SUITES
 from ror.gate import (
     DEFAULT_POLICY,
@@ -355,7 +356,13 @@ def test_exact_repeats_are_not_key_conflicts(wh: Warehouse) -> None:
     assert not_passing(wh.results()) == {}
 
 
-def test_a_key_already_loaded_from_another_file_warns(wh: Warehouse) -> None:
+# share 1.0: the second batch's keys are matched against the table (a nightly's query);
+# 0.0: every key of the table is grouped (a first load's). Both must find the same key.
+@pytest.mark.parametrize("share", [1.0, 0.0], ids=["new-files-keys", "whole-table"])
+def test_a_key_already_loaded_from_another_file_warns(
+    wh: Warehouse, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gate, "NEW_ROWS_SHARE_FOR_PREPARE", share)
     wh.land("orders", order_rows(), batch="2024-06-01")
     wh.gate(wh.load())
     later = order_rows(10)

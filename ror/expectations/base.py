@@ -137,10 +137,12 @@ class Check:
         """{frame column: SQL expression over the batch_rows CTE}."""
         raise NotImplementedError
 
-    def prepare(self, table: str) -> dict[str, str]:
+    def prepare(self, table: str, new_files: Sequence[str] | None = None) -> dict[str, str]:
         """{temp table: the query over `table` (raw.<source>, quoted) that fills it}: what the
         frame columns read beside the batch, made once per source before its validations are
-        read, and dropped when they are read."""
+        read, and dropped when they are read. `new_files`: every file of the source this run
+        validates, given when they are a small part of the table (a nightly's): the query may
+        then keep only what concerns their rows."""
         return {}
 
     @property
@@ -384,12 +386,31 @@ class NotLoadedBefore(Check):
         files (prepare)."""
         return quote_ident(f"ror_gate_{self.gx_column}")
 
-    def prepare(self, table: str) -> dict[str, str]:
+    def prepare(self, table: str, new_files: Sequence[str] | None = None) -> dict[str, str]:
         # Once per source, not per validation: at 10M events, a scan of raw's keys for each
-        # 250,000-row validation took about 6 s. Keys are grouped by their 64-bit hash first
-        # (grouping 10M strings costs more); the strings are compared only for the few keys
-        # whose hash is in two files, so a collision cannot make a key look loaded before.
+        # 250,000-row validation took about 6 s.
         key = _key_sql(self.columns)
+        if new_files:
+            # A nightly's few new files: only their keys can be "loaded before", so the keys
+            # of every other file are matched against theirs and never grouped. At 10M
+            # events with one new day (97,000 events) this took 1.2 s, against 3.3 s for
+            # the query below; with every file new it took 8.6 s against 3.7 s.
+            hashes = ", ".join(quote_literal(h) for h in new_files)
+            return {
+                self.key_files_table: (
+                    f"with new_keys as (\n"
+                    f"    select distinct {key} as key from {table}\n"
+                    f"    where _file_hash in ({hashes}) and {key} is not null\n"
+                    f")\n"
+                    f"select {key} as key, list(distinct _file_hash) as file_hashes\n"
+                    f"from {table}\n"
+                    f"where {key} in (select key from new_keys)\n"
+                    f"group by all\nhaving count(distinct _file_hash) > 1"
+                )
+            }
+        # Keys are grouped by their 64-bit hash first (grouping 10M strings costs more); the
+        # strings are compared only for the few keys whose hash is in two files, so a
+        # collision cannot make a key look loaded before.
         return {
             self.key_files_table: (
                 f"with keys_in_two_files as (\n"
