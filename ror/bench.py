@@ -6,7 +6,8 @@ batches, then measures in one run:
 - generation: wall time and peak RSS;
 - the full refresh of the first D-1 days and the nightly refresh of the last day (about
   1/D of the events): wall time, peak RSS, each step (load, gate, dbt, publish) with the
-  cores it used (CPU seconds / wall seconds), and dbt's slowest models;
+  cores it used (CPU seconds / wall seconds), the machine's I/O wait and steal time during
+  it, and dbt's slowest models;
 - the floor: what DuckDB itself takes for one scan and one group-by by person and brand of
   the same raw data, on the same machine;
 - the share of distinct texts in the generated data.
@@ -52,6 +53,9 @@ class Measured:
     stdout: str
     stderr: str
     step_rss_mb: dict[str, float]  # peak tree RSS while each "[<step>] start" line was last
+    # CPU-seconds the whole machine spent waiting on I/O and stolen by the hypervisor during
+    # each step (/proc/stat): what makes two runs of the same code differ on this VM.
+    step_wait: dict[str, dict[str, float]]
 
 
 # Runs the command and samples the summed RSS of its process tree (the refresh and its dbt
@@ -80,6 +84,21 @@ def tree_rss_kb(root):
             pass
     return total
 
+def machine_wait():  # /proc/stat, all CPUs: iowait and steal, in seconds
+    try:
+        with open('/proc/stat') as f:
+            fields = f.readline().split()
+        tick = os.sysconf('SC_CLK_TCK')
+        return {'iowait': int(fields[5]) / tick, 'steal': int(fields[8]) / tick}
+    except (OSError, IndexError, ValueError):
+        return {}
+step_wait, marks = {}, [('start', machine_wait())]
+def mark(name):  # closes the step before it
+    now = machine_wait()
+    before_name, before = marks[-1]
+    if now and before:
+        step_wait[before_name] = {k: round(now[k] - before[k], 2) for k in now}
+    marks.append((name, now))
 t = time.perf_counter()
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 peak, step, step_kb, err = [0], ['start'], {}, []
@@ -94,15 +113,17 @@ def read_err():  # a refresh logs "[<step>] start": the samples after it are tha
         err.append(line)
         if '] start' in line and '[' in line:
             step[0] = line.split('[', 1)[1].split(']', 1)[0]
+            mark(step[0])
 threading.Thread(target=sample, daemon=True).start()
 reader = threading.Thread(target=read_err, daemon=True)
 reader.start()
 out = p.stdout.read()
 p.wait()
 reader.join()
+mark('end')
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({'seconds': time.perf_counter() - t, 'rss_kb': r.ru_maxrss, 'tree_kb': peak[0],
-    'step_kb': step_kb, 'cpu': r.ru_utime + r.ru_stime, 'rc': p.returncode,
+    'step_kb': step_kb, 'step_wait': step_wait, 'cpu': r.ru_utime + r.ru_stime, 'rc': p.returncode,
     'out': out[-20000:], 'err': ''.join(err)[-20000:]}))
 """
 
@@ -126,6 +147,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
         data["out"],
         data["err"],
         {step: kb / 1024 for step, kb in data.get("step_kb", {}).items()},
+        data.get("step_wait", {}),
     )
 
 
@@ -281,7 +303,13 @@ def steps(run: dict, measured: Measured) -> str:
         if wall:
             rss = measured.step_rss_mb.get(step)
             peak = f", {rss:.0f} MB" if rss else ""
-            parts.append(f"{step} {wall:.1f}s ({(cpu or 0) / wall:.1f} cores{peak})")
+            wait = measured.step_wait.get(step, {})
+            waited = (
+                f", machine iowait {wait['iowait']:.1f} s, steal {wait['steal']:.1f} s"
+                if wait
+                else ""
+            )
+            parts.append(f"{step} {wall:.1f}s ({(cpu or 0) / wall:.1f} cores{peak}{waited})")
     return "; ".join(parts)
 
 
@@ -357,7 +385,9 @@ def report(results: list[dict], udf_output: str) -> str:
     lines += [
         "",
         "Steps (wall time, cores used = CPU seconds / wall seconds, peak RSS of the process "
-        "tree during the step):",
+        "tree during the step, and the CPU-seconds the whole machine spent in I/O wait and "
+        "stolen by the hypervisor from the step's start to the next one's, from /proc/stat: "
+        "a step slower than usual with high values waited on the machine, not on its code):",
         "",
     ]
     for r in results:

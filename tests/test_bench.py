@@ -34,7 +34,11 @@ def test_bench_writes_its_table_steps_and_targets(tmp_path: Path) -> None:
     assert 2_000 < events < 20_000  # 5,000 asked; at least 50 persons are generated
     assert re.fullmatch(r"[\d.]+s \([\d,]+\)", cells[4])  # nightly seconds (its events)
     for step in ("load", "gate", "dbt", "publish"):
-        assert re.search(rf"full: .*{step} [\d.]+s \([\d.]+ cores, \d+ MB\)", text)
+        assert re.search(
+            rf"full: .*{step} [\d.]+s \([\d.]+ cores, \d+ MB, "
+            rf"machine iowait [\d.]+ s, steal [\d.]+ s\)",
+            text,
+        )
     assert "slowest dbt models (nightly): " in text
     assert len(re.findall(r"^- (met|MISSED): ", text, flags=re.M)) == 5
     assert "Arrow UDF floor" in text and "texts/s" in text
