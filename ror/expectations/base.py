@@ -393,8 +393,9 @@ class NotLoadedBefore(Check):
         if new_files:
             # A nightly's few new files: only their keys can be "loaded before", so the keys
             # of every other file are matched against theirs and never grouped. At 10M
-            # events with one new day (97,000 events) this took 1.2 s, against 3.3 s for
-            # the query below; with every file new it took 8.6 s against 3.7 s.
+            # events with one new day (97,000 events) this took 1.2 to 1.4 s, against 3.3
+            # to 3.9 s for the query below (3 runs each); with every file new, 8.4 to 8.9 s
+            # against 3.7 to 4.0 s (2 runs each).
             hashes = ", ".join(quote_literal(h) for h in new_files)
             return {
                 self.key_files_table: (
