@@ -1,32 +1,42 @@
-"""`make bench` end to end at a tiny scale: it runs and writes its report (no timing asserted).
+"""`make bench` end to end at a tiny scale: it runs and writes its report (no timing asserted),
+and `python -m ror.bench_model` on the warehouse it built.
 
 The figures themselves are measured by `python -m ror.bench` (docs/benchmark.md), never by
-tests; this only keeps the script from rotting between benchmark runs.
+tests; this only keeps the scripts from rotting between benchmark runs.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from ror.settings import PROJECT_DIR
+
 pytestmark = pytest.mark.xdist_group("dbt")
 
 
-def test_bench_writes_its_table_steps_and_targets(tmp_path: Path) -> None:
-    out = tmp_path / "benchmark.md"
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bench's work folder after one run at 5,000 events; its report is benchmark.md."""
+    work = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
-        [sys.executable, "-m", "ror.bench", "--scales", "5000", "--out", str(out),
-         "--workdir", str(tmp_path / "work")],
+        [sys.executable, "-m", "ror.bench", "--scales", "5000", "--out",
+         str(work / "benchmark.md"), "--workdir", str(work)],
         capture_output=True,
         text=True,
         timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    text = out.read_text()
+    return work
+
+
+def test_bench_writes_its_table_steps_and_targets(bench: Path) -> None:
+    text = (bench / "benchmark.md").read_text()
     row = next(line for line in text.splitlines() if re.match(r"\| [\d,]+ \|", line))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert len(cells) == 12
@@ -42,3 +52,49 @@ def test_bench_writes_its_table_steps_and_targets(tmp_path: Path) -> None:
     assert "slowest dbt models (nightly): " in text
     assert len(re.findall(r"^- (met|MISSED): ", text, flags=re.M)) == 5
     assert "Arrow UDF floor" in text and "texts/s" in text
+
+
+def bench_model(warehouse: Path, base: Path, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "ror.bench_model", "int_relationships_spanned", "--warehouse",
+         str(warehouse), "--base-dir", str(base), "--runs", "2", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_bench_model_times_both_versions_and_finds_the_column_that_differs(
+    bench: Path, tmp_path: Path
+) -> None:
+    warehouse = bench / "scale-5000" / "wh" / "ror.duckdb"
+    before = warehouse.stat().st_mtime_ns
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(PROJECT_DIR / "dbt_project.yml", base / "dbt_project.yml")
+    for folder in ("models", "macros", "seeds", "tests/dbt"):
+        shutil.copytree(PROJECT_DIR / folder, base / folder)
+
+    same = bench_model(warehouse, base)
+    assert re.search(r"base \(.*\): [\d.]+, [\d.]+ s wall; CPU [\d.]+, [\d.]+ s; [\d,]+ rows", same)
+    assert re.search(r"new \(this checkout\): [\d.]+, [\d.]+ s wall", same)
+    assert "same rows: yes" in same, same
+
+    # A planted change in the base: one more channel for every relationship.
+    model = base / "models/intermediate/relationships/int_relationships_spanned.sql"
+    text = model.read_text()
+    planted = "coalesce(spans.channels_used, 0) as channels_used,"
+    assert text.count(planted) == 1
+    model.write_text(
+        text.replace(planted, "coalesce(spans.channels_used, 0) + 1 as channels_used,")
+    )
+    rows = int(re.search(r"new \(this checkout\): .* ([\d,]+) rows", same)[1].replace(",", ""))
+    differs = bench_model(warehouse, base, "--key", "person_id,brand_id", "--operators", "3")
+    assert f"same rows: no: {rows:,} rows only in base, {rows:,} only in new" in differs, differs
+    assert re.findall(r"^  +(\w+): ([\d,]+) rows differ(.*)$", differs, flags=re.M) == [
+        ("channels_used", f"{rows:,}", ", largest |base - new| 1")
+    ], differs
+    assert len(re.findall(r"^    +[\d.]+ s  \w+", differs, flags=re.M)) == 6  # 3 operators each
+    assert warehouse.stat().st_mtime_ns == before  # read only
