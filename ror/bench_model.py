@@ -7,10 +7,11 @@
 It compiles MODEL twice with dbt, in this checkout (the new version) and in the base: a git
 commit (`--base`, exported with `git archive`) or another project directory (`--base-dir`).
 Then, on one read-only connection to the warehouse with the UDFs registered and the
-refresh's threads and memory limit, it builds each compiled SELECT into a temporary table,
-alternating base and new `--runs` times, and prints the wall and CPU seconds of each run,
-the rows, and whether the two results are the same rows (`except all` both ways; with
-`--key`, which columns differ and by how much). The warehouse is never written. The
+refresh's threads and memory limit, it builds each compiled SELECT into a temporary table:
+first `--warmup` times untimed (so that no timed run is the one that reads the tables from
+disk), then alternating base and new `--runs` times. It prints the wall and CPU seconds of
+each run, the rows, and whether the two results are the same rows (`except all` both ways;
+with `--key`, which columns differ and by how much). The warehouse is never written. The
 figures are in the output, never asserted by tests (tests/test_bench.py only runs it).
 
 Compiling opens the warehouse as dbt does (one writer): run it when no refresh is running.
@@ -200,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     base.add_argument("--base", help="git commit of the base version")
     base.add_argument("--base-dir", type=Path, help="project directory of the base version")
     parser.add_argument("--runs", type=int, default=3, help="alternating runs of each")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed builds of each first")
     parser.add_argument("--key", default="", help="the model's grain, comma-separated")
     parser.add_argument("--operators", type=int, default=0, help="print the N costliest")
     args = parser.parse_args(argv)
@@ -219,12 +221,16 @@ def main(argv: list[str] | None = None) -> int:
         new_sql = compile_model(PROJECT_DIR, args.model, paths, work / "new")
         versions = {"base": Version(base_label, base_sql), "new": Version("this checkout", new_sql)}
         con = connect(paths)
+        for _ in range(args.warmup):
+            for table, version in versions.items():
+                con.execute(f"create or replace temp table {table} as {version.sql}")
         for _ in range(args.runs):
             for table, version in versions.items():
                 build(con, table, version)
         print(
             f"{args.model} on {warehouse}, {paths.threads} threads, memory_limit "
-            f"{paths.memory_limit}, {args.runs} alternating runs (DuckDB {duckdb.__version__})"
+            f"{paths.memory_limit}, {args.runs} alternating runs after {args.warmup} untimed "
+            f"of each (DuckDB {duckdb.__version__})"
         )
         for table, version in versions.items():
             print(f"  {table} ({version.label}): {figures(version)}")
