@@ -38,6 +38,8 @@ from python_udfs.plugin import register
 from ror.dbt import dbt_executable, profile_text, pseudonym_salt
 from ror.settings import PROJECT_DIR, Paths
 
+VERSIONS = ("base", "new")  # the temp tables' names; new is built second in each round
+
 
 @dataclass
 class Version:
@@ -97,12 +99,17 @@ def connect(paths: Paths) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def build(con: duckdb.DuckDBPyConnection, table: str, version: Version) -> None:
+def build(con: duckdb.DuckDBPyConnection, table: str, version: Version, timed: bool) -> None:
+    """Build `version` into temp table `table`, with no other result held beside it in the
+    memory limit (as in a refresh, where the model's result goes to disk)."""
+    for name in VERSIONS:
+        con.execute(f"drop table if exists {name}")
     wall, cpu = time.perf_counter(), time.process_time()  # DuckDB's threads are ours
-    con.execute(f"create or replace temp table {table} as {version.sql}")
-    version.cpu_seconds.append(time.process_time() - cpu)
-    version.seconds.append(time.perf_counter() - wall)
-    version.rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    con.execute(f"create temp table {table} as {version.sql}")
+    if timed:
+        version.cpu_seconds.append(time.process_time() - cpu)
+        version.seconds.append(time.perf_counter() - wall)
+        version.rows = con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
 def costliest_operators(con: duckdb.DuckDBPyConnection, version: Version, top: int) -> list[str]:
@@ -221,12 +228,11 @@ def main(argv: list[str] | None = None) -> int:
         new_sql = compile_model(PROJECT_DIR, args.model, paths, work / "new")
         versions = {"base": Version(base_label, base_sql), "new": Version("this checkout", new_sql)}
         con = connect(paths)
-        for _ in range(args.warmup):
+        for timed in [False] * args.warmup + [True] * args.runs:
             for table, version in versions.items():
-                con.execute(f"create or replace temp table {table} as {version.sql}")
-        for _ in range(args.runs):
-            for table, version in versions.items():
-                build(con, table, version)
+                build(con, table, version, timed)
+        # The last build was the new version's: the base's again, beside it, to compare.
+        con.execute(f"create temp table base as {base_sql}")
         print(
             f"{args.model} on {warehouse}, {paths.threads} threads, memory_limit "
             f"{paths.memory_limit}, {args.runs} alternating runs after {args.warmup} untimed "
