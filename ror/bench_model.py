@@ -39,6 +39,11 @@ from ror.dbt import dbt_executable, profile_text, pseudonym_salt
 from ror.settings import PROJECT_DIR, Paths
 
 VERSIONS = ("base", "new")  # the temp tables' names; new is built second in each round
+# Column types whose largest difference between base and new is printed.
+NUMERIC_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
+}  # fmt: skip
 
 
 @dataclass
@@ -100,8 +105,8 @@ def connect(paths: Paths) -> duckdb.DuckDBPyConnection:
 
 
 def build(con: duckdb.DuckDBPyConnection, table: str, version: Version, timed: bool) -> None:
-    """Build `version` into temp table `table`, with no other result held beside it in the
-    memory limit (as in a refresh, where the model's result goes to disk)."""
+    """Build `version` into temp table `table`, with no other result held beside it within
+    the memory limit."""
     for name in VERSIONS:
         con.execute(f"drop table if exists {name}")
     wall, cpu = time.perf_counter(), time.process_time()  # DuckDB's threads are ours
@@ -186,12 +191,6 @@ def compare(con: duckdb.DuckDBPyConnection, key: list[str]) -> list[str]:
             + (f", largest |base - new| {largest:.3g}" if largest is not None else "")
         )
     return lines
-
-
-NUMERIC_TYPES = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
-}  # fmt: skip
 
 
 def figures(version: Version) -> str:
