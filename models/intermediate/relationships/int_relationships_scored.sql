@@ -205,7 +205,8 @@ relationship_snapshots as (
 ] %}
 
 {# Each day with the snapshot date of its month: the month's last day, or the as-of date
-   in the last month. #}
+   in the last month, as in month_snapshots. Joining month_snapshots instead took 16.6 to
+   30.7 s for the model against 13.8 to 17.6 s (10M events, python -m ror.bench_model). #}
 daily_in_months as (
 
     select
