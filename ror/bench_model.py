@@ -21,8 +21,8 @@ An incremental model compiles to its incremental SELECT when its table exists.
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from python_udfs.plugin import register
-from ror.dbt import dbt_executable, profile_text, pseudonym_salt
+from ror.dbt import dbt_env, dbt_executable, profile_text
 from ror.settings import PROJECT_DIR, Paths
 
 VERSIONS = ("base", "new")  # the temp tables' names; new is built second in each round
@@ -63,9 +63,7 @@ def export_commit(ref: str, into: Path) -> Path:
     )
     if archive.returncode:
         raise SystemExit(f"bench_model: git archive {ref}: {archive.stderr.decode().strip()}")
-    tar_path = into.with_suffix(".tar")
-    tar_path.write_bytes(archive.stdout)
-    with tarfile.open(tar_path) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(into, filter="data")
     return into
 
@@ -79,14 +77,7 @@ def compile_model(project: Path, model: str, paths: Paths, work: Path) -> str:
         "--profiles-dir", str(work), "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"),
     ]  # fmt: skip
-    env = dict(
-        os.environ,
-        ROR_WAREHOUSE=str(paths.warehouse),
-        ROR_PSEUDONYM_SALT=pseudonym_salt(paths),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_USE_COLORS="false",
-    )
-    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=project, env=dbt_env(paths), capture_output=True, text=True)
     compiled = list((work / "target" / "compiled").rglob(f"{model}.sql"))
     if done.returncode or len(compiled) != 1:
         tail = "\n".join(done.stdout.strip().splitlines()[-5:])

@@ -78,13 +78,8 @@ def dbt_command(paths: Paths, args: list[str]) -> list[str]:
     ]
 
 
-def run_dbt(
-    paths: Paths,
-    args: list[str],
-    echo: Callable[[str], None],
-) -> DbtResult:
-    """Run dbt in a child process, streaming its lines to `echo`."""
-    command = dbt_command(paths, args)
+def dbt_env(paths: Paths) -> dict[str, str]:
+    """The environment dbt runs in for this warehouse: its path and salt for the profile."""
     env = dict(
         os.environ,
         ROR_WAREHOUSE=str(paths.warehouse),
@@ -92,6 +87,17 @@ def run_dbt(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     env.setdefault("DBT_USE_COLORS", "false")
+    return env
+
+
+def run_dbt(
+    paths: Paths,
+    args: list[str],
+    echo: Callable[[str], None],
+) -> DbtResult:
+    """Run dbt in a child process, streaming its lines to `echo`."""
+    command = dbt_command(paths, args)
+    env = dbt_env(paths)
     with subprocess.Popen(
         command,
         cwd=PROJECT_DIR,
