@@ -26,7 +26,7 @@ demo: $(STAMP)
 
 # --dist loadfile keeps each test module (and its module-scoped warehouse) on one worker.
 test: $(STAMP) chromium
-	$(BIN)/ruff check ror python_udfs tests
+	$(BIN)/ruff check ror python_udfs models tests
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # Debian's Chromium, for the report's headless rendering test (tests/test_report.py).
@@ -45,8 +45,8 @@ report: $(STAMP)
 	$(BIN)/ror report
 
 lint: $(STAMP)
-	$(BIN)/ruff check ror python_udfs tests
-	$(BIN)/ruff format --check ror python_udfs tests
+	$(BIN)/ruff check ror python_udfs models tests
+	$(BIN)/ruff format --check ror python_udfs models tests
 	mkdir -p .sqlfluff-profiles && cp profiles.example.yml .sqlfluff-profiles/profiles.yml
 	ROR_WAREHOUSE=/tmp/ror-sqlfluff.duckdb ROR_PSEUDONYM_SALT=lint-only-salt \
 		$(BIN)/sqlfluff lint models --processes 2

@@ -701,6 +701,44 @@ def test_identities_merge_across_channels_and_conflicts_are_reported(
     assert merged[0] >= 4 and merged[1] > 50
 
 
+def test_identity_components_are_those_of_the_trusted_links(generated_built: Built) -> None:
+    """int_identity_components (a dbt Python model) against a plain union-find over
+    int_identity_edges: every identity named by a link, joined along trusted links only,
+    each component named by its smallest identity."""
+    con = duckdb.connect(str(generated_built.warehouse), read_only=True)
+    try:
+        edges = con.execute(
+            "select identity_a, identity_b, is_trusted from intermediate.int_identity_edges"
+        ).fetchall()
+        components = dict(
+            con.execute(
+                "select identity_key, component_key from intermediate.int_identity_components"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for a, b, trusted in edges:
+        root(a), root(b)
+        if trusted:
+            parent[root(a)] = root(b)
+    smallest: dict[str, str] = {}
+    for key in parent:
+        smallest[root(key)] = min(smallest.get(root(key), key), key)
+    expected = {key: smallest[root(key)] for key in parent}
+    assert any(not trusted for _, _, trusted in edges), "no untrusted link in the test data"
+    assert sum(1 for key in expected if expected[key] != key) > 100
+    assert components == expected
+
+
 def test_summary_reads_like_an_answer(
     generated_built: Built, capsys: pytest.CaptureFixture[str]
 ) -> None:

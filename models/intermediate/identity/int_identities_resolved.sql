@@ -1,11 +1,10 @@
 {#- One row per identity (a user id, handle or e-mail on a channel, or a CRM customer),
-    with the person it belongs to: the connected components of the person graph
-    (int_identity_edges), resolved in one recursive query (macro
-    ror_connected_components), not a fixed number of join passes, so a chain of links
-    of any length ends in one person.
+    with the person it belongs to: its component of the person graph
+    (int_identity_components), so a chain of links of any length ends in one person.
 
     A channel user id claimed by two or more CRM customers (crm_identity links) is not
-    allowed to merge them: those links are left out of the graph. When the claiming
+    allowed to merge them: those links are left out of the graph (int_identity_edges
+    is_trusted). When the claiming
     customers resolve to one person anyway (the same person as customer of two brands,
     sharing an e-mail), the identity joins that person; when they resolve to different
     persons, it stays apart and is listed in int_identity_conflicts. person_id is an
@@ -16,9 +15,7 @@
     downstream: _changed_at is the load (the latest in the load manifest) of the run
     that first resolved the identity or last moved it to another person, kept from the
     table built before otherwise; _previous_person_ids lists the persons it belonged to
-    before. --full-refresh starts them afresh.
-    sqlfluff's DuckDB dialect cannot parse `using key` (macro ror_connected_components),
-    hence the noqa. -#}
+    before. --full-refresh starts them afresh. -#}
 
 {#- none on a full refresh, on the first build, and in a unit test (no `this`). -#}
 {%- set built_before = none if flags.FULL_REFRESH or this is none else load_relation(this) -%}
@@ -26,8 +23,7 @@
     adapter.get_columns_in_relation(built_before) | map(attribute='name') | list
 ) -%}
 
--- noqa: disable=all
-with recursive
+with
 
 edges as (
 
@@ -35,86 +31,45 @@ edges as (
 
 ),
 
-claims as (
+components as (
+
+    select * from {{ ref('int_identity_components') }}
+
+),
+
+{# The claims that may not merge: a channel user id and each customer claiming it. #}
+ambiguous_claims as (
 
     select distinct
         identity_b as identity_key,
         identity_a as customer_key
     from edges
-    where link_source = 'crm_identity'
+    where
+        link_source = 'crm_identity'
+        and not is_trusted
 
 ),
-
-ambiguous as (
-
-    select identity_key
-    from claims
-    group by identity_key
-    having count(distinct customer_key) > 1
-
-),
-
-flagged as (
-
-    select
-        identity_a,
-        identity_b,
-        not (
-            link_source = 'crm_identity'
-            and identity_b in (select identity_key from ambiguous)
-        ) as is_trusted
-    from edges
-
-),
-
-{# A trusted edge links its two identities; an ambiguous claim links nothing, but both
-   its identities are nodes of the graph. #}
-graph as (
-
-    select
-        identity_a as src,
-        identity_b as dst
-    from flagged
-    where is_trusted
-    union all
-    select
-        identity_a as src,
-        identity_a as dst
-    from flagged
-    where not is_trusted
-    union all
-    select
-        identity_b as src,
-        identity_b as dst
-    from flagged
-    where not is_trusted
-
-),
-
-{{ ror_connected_components('components', 'graph') }},
 
 {# Where the customers claiming an ambiguous identity all resolve to one person, and the
    identity's own component holds no customer, the component joins that person. #}
 claimant_labels as (
 
     select
-        own.label as identity_label,
-        claimant.label as claimant_label
-    from ambiguous
+        own.component_key as identity_label,
+        claimant.component_key as claimant_label
+    from ambiguous_claims
     inner join components as own
-        on ambiguous.identity_key = own.node
-    inner join claims
-        on ambiguous.identity_key = claims.identity_key
+        on ambiguous_claims.identity_key = own.identity_key
     inner join components as claimant
-        on claims.customer_key = claimant.node
+        on ambiguous_claims.customer_key = claimant.identity_key
 
 ),
 
 customer_components as (
 
-    select distinct label
+    select distinct component_key
     from components
-    where node like 'customer:%'
+    where identity_key like 'customer:%'
 
 ),
 
@@ -124,7 +79,7 @@ attachments as (
         identity_label,
         min(claimant_label) as attached_label
     from claimant_labels
-    where identity_label not in (select label from customer_components)
+    where identity_label not in (select customer_components.component_key from customer_components)
     group by identity_label
     having count(distinct claimant_label) = 1
 
@@ -133,11 +88,11 @@ attachments as (
 resolved as (
 
     select
-        components.node as identity_key,
-        coalesce(attachments.attached_label, components.label) as person_label
+        components.identity_key,
+        coalesce(attachments.attached_label, components.component_key) as person_label
     from components
     left join attachments
-        on components.label = attachments.identity_label
+        on components.component_key = attachments.identity_label
 
 ),
 

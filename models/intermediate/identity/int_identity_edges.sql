@@ -6,7 +6,9 @@
       purchase_order  a store purchase event's person and the CRM customer of its order;
       seen            an identity that acts or is aimed at, linked to itself, so that an
                       identity without links is a person of its own.
-    int_identities_resolved reads these as an undirected graph. -#}
+    is_trusted is false for a crm_identity link to a channel user id that two or more
+    customers claim: it may not merge them. int_identity_components reads the trusted
+    links as an undirected graph. -#}
 
 with
 
@@ -196,13 +198,38 @@ links as (
 
 ),
 
-final as (
+distinct_links as (
 
     select distinct *
     from links
     where
         identity_a is not null
         and identity_b is not null
+
+),
+
+{# A channel user id claimed by two or more CRM customers: its crm_identity links may not
+   merge them (int_identities_resolved). #}
+ambiguous_claims as (
+
+    select identity_b as identity_key
+    from distinct_links
+    where link_source = 'crm_identity'
+    group by identity_b
+    having count(distinct identity_a) > 1
+
+),
+
+final as (
+
+    select
+        distinct_links.*,
+        ambiguous_claims.identity_key is null as is_trusted
+    from distinct_links
+    left join ambiguous_claims
+        on
+            distinct_links.link_source = 'crm_identity'
+            and distinct_links.identity_b = ambiguous_claims.identity_key
 
 )
 
