@@ -79,6 +79,11 @@ def compile_model(project: Path, model: str, paths: Paths, work: Path) -> str:
     ]  # fmt: skip
     done = subprocess.run(command, cwd=project, env=dbt_env(paths), capture_output=True, text=True)
     compiled = list((work / "target" / "compiled").rglob(f"{model}.sql"))
+    if not done.returncode and list((work / "target" / "compiled").rglob(f"{model}.py")):
+        raise SystemExit(
+            f"bench_model: {model} is a dbt Python model; this times SQL models only "
+            "(time it with dbt run: target/run_results.json)"
+        )
     if done.returncode or len(compiled) != 1:
         tail = "\n".join(done.stdout.strip().splitlines()[-5:])
         raise SystemExit(f"bench_model: dbt compile {model} in {project} failed:\n{tail}")
