@@ -4,12 +4,11 @@
 
     A channel user id claimed by two or more CRM customers (crm_identity links) is not
     allowed to merge them: those links are left out of the graph (int_identity_edges
-    is_trusted). When the claiming
-    customers resolve to one person anyway (the same person as customer of two brands,
-    sharing an e-mail), the identity joins that person; when they resolve to different
-    persons, it stays apart and is listed in int_identity_conflicts. person_id is an
-    internal key (md5 of the component's smallest identity); marts carry only
-    pseudonymize(person_id).
+    is_trusted). When the claiming customers resolve to one person anyway (the same
+    person as customer of two brands, sharing an e-mail), the identity joins that
+    person; when they resolve to different persons, it stays apart and is listed in
+    int_identity_conflicts. person_id is an internal key (md5 of the component's
+    smallest identity); marts carry only pseudonymize(person_id).
 
     A table, rebuilt whole every run, that keeps what changed for the incremental models
     downstream: _changed_at is the load (the latest in the load manifest) of the run
