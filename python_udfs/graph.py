@@ -38,7 +38,8 @@ def component_numbers(node_count: int, sources: np.ndarray, targets: np.ndarray)
         raise ValueError(f"a link names a node outside 0 .. {node_count - 1}")
     if node_count == 0:
         return np.empty(0, dtype=np.int32)
-    # int32 ones: repeated links are summed, and a sum must never wrap to 0 (no link).
+    # scipy reads only which cells hold a value; int32 ones keep the sums of repeated
+    # links positive all the same.
     links = coo_matrix(
         (np.ones(len(sources), dtype=np.int32), (sources, targets)),
         shape=(node_count, node_count),

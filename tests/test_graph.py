@@ -53,8 +53,7 @@ def test_a_long_chain_in_shuffled_numbers_is_one_component() -> None:
 
 
 def test_isolated_nodes_self_links_and_repeated_links() -> None:
-    # 0-1-2 (1-2 repeated 300 times, more than an int8 sum holds), 3 alone, 4 linked to
-    # itself only, 5-6 both ways.
+    # 0-1-2 (1-2 repeated 300 times), 3 alone, 4 linked to itself only, 5-6 both ways.
     links = [(0, 1)] + [(1, 2)] * 300 + [(4, 4), (5, 6), (6, 5)]
     numbers = numbers_of(7, links)
     assert partition(numbers) == {

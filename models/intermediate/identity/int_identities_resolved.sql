@@ -37,7 +37,7 @@ components as (
 ),
 
 {# The claims that may not merge: a channel user id and each customer claiming it. #}
-ambiguous_claims as (
+untrusted_claims as (
 
     select distinct
         identity_b as identity_key,
@@ -56,11 +56,11 @@ claimant_labels as (
     select
         own.component_key as identity_label,
         claimant.component_key as claimant_label
-    from ambiguous_claims
+    from untrusted_claims
     inner join components as own
-        on ambiguous_claims.identity_key = own.identity_key
+        on untrusted_claims.identity_key = own.identity_key
     inner join components as claimant
-        on ambiguous_claims.customer_key = claimant.identity_key
+        on untrusted_claims.customer_key = claimant.identity_key
 
 ),
 
