@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -12,6 +14,28 @@ SHARED = Path(os.environ.get("ROR_SHARED", REPO.parent / "shared"))
 REAL = SHARED / "data" / "real"
 REAL_TWEETS = REAL / "twcs_head_sample" / "twcs_head.csv"
 REAL_POSTS = REAL / "uci_facebook_metrics" / "dataset_Facebook.csv"
+
+
+N = TypeVar("N", bound=Hashable)
+
+
+def union_find_groups(nodes: Iterable[N], links: Iterable[tuple[N, N]]) -> set[frozenset[N]]:
+    """The connected groups of `nodes` joined by `links`, by a plain union-find: the test
+    oracle for python_udfs.graph and int_identity_components."""
+    parent: dict[N, N] = {node: node for node in nodes}
+
+    def root(node: N) -> N:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in links:
+        parent[root(a)] = root(b)
+    groups: dict[N, set[N]] = {}
+    for node in parent:
+        groups.setdefault(root(node), set()).add(node)
+    return {frozenset(group) for group in groups.values()}
 
 
 def require_real_data() -> None:

@@ -10,23 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from python_udfs.graph import component_numbers
-
-
-def union_find_partition(node_count: int, links: list[tuple[int, int]]) -> set[frozenset[int]]:
-    parent = list(range(node_count))
-
-    def root(node: int) -> int:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for a, b in links:
-        parent[root(a)] = root(b)
-    groups: dict[int, set[int]] = {}
-    for node in range(node_count):
-        groups.setdefault(root(node), set()).add(node)
-    return {frozenset(group) for group in groups.values()}
+from tests.conftest import union_find_groups
 
 
 def partition(numbers: np.ndarray) -> set[frozenset[int]]:
@@ -75,7 +59,7 @@ def test_isolated_nodes_self_links_and_repeated_links() -> None:
 )
 def test_components_are_those_of_a_union_find(graph: tuple[int, list[tuple[int, int]]]) -> None:
     node_count, links = graph
-    assert partition(numbers_of(node_count, links)) == union_find_partition(node_count, links)
+    assert partition(numbers_of(node_count, links)) == union_find_groups(range(node_count), links)
 
 
 def test_no_nodes() -> None:

@@ -38,7 +38,7 @@ from ror.generate import generate
 from ror.loader import load_landing
 from ror.publish import publish
 from ror.summary import brand_summaries, print_summary
-from tests.conftest import REAL_POSTS, REAL_TWEETS, REPO, require_real_data
+from tests.conftest import REAL_POSTS, REAL_TWEETS, REPO, require_real_data, union_find_groups
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("marts")]
 
@@ -717,23 +717,11 @@ def test_identity_components_are_those_of_the_trusted_links(generated_built: Bui
         )
     finally:
         con.close()
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        parent.setdefault(key, key)
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    for a, b, trusted in edges:
-        root(a), root(b)
-        if trusted:
-            parent[root(a)] = root(b)
-    smallest: dict[str, str] = {}
-    for key in parent:
-        smallest[root(key)] = min(smallest.get(root(key), key), key)
-    expected = {key: smallest[root(key)] for key in parent}
+    groups = union_find_groups(
+        [key for a, b, _ in edges for key in (a, b)],
+        [(a, b) for a, b, trusted in edges if trusted],
+    )
+    expected = {key: min(group) for group in groups for key in group}
     assert any(not trusted for _, _, trusted in edges), "no untrusted link in the test data"
     assert sum(1 for key in expected if expected[key] != key) > 100
     assert components == expected
