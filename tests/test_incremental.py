@@ -53,18 +53,19 @@ def refresh(landing: Path, warehouse: Path, *extra: str) -> None:
 def comparable(
     con: duckdb.DuckDBPyConnection, catalog: str, table: str, schema: str = "marts"
 ) -> list[tuple]:
-    """A table's rows with doubles rounded (sums of doubles depend on the order they are
-    added in) and sorted, without the bookkeeping columns (`_changed_at`, `_build_hash`:
-    when and with what a row was built, which a full refresh sets afresh)."""
+    """A table's rows, sorted, without the bookkeeping columns (`_changed_at`,
+    `_build_hash`: when and with what a row was built, which a full refresh sets afresh).
+    Doubles are compared to the last bit: the sums behind them are exact (ror_exact_sum),
+    so the order a build adds rows in does not show."""
     columns = con.execute(
-        "select column_name, data_type from duckdb_columns() "
+        "select column_name from duckdb_columns() "
         "where database_name = ? and schema_name = ? and table_name = ? "
         "order by column_index",
         [catalog, schema, table],
     ).fetchall()
     select = ", ".join(
-        f"round({name}, 6)" if kind in ("DOUBLE", "FLOAT") else name
-        for name, kind in columns
+        name
+        for (name,) in columns
         if name not in ("ror_score_parameters", "_changed_at", "_build_hash")
     )
     rows = con.execute(f"select {select} from {catalog}.{schema}.{table}").fetchall()

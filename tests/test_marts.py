@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -626,6 +627,67 @@ def test_incremental_runs_equal_a_full_refresh(generated_built: Built) -> None:
             assert (only_ours, only_theirs) == (0, 0), f"{schema}.{table} ({rows} rows) differs"
     finally:
         con.close()
+
+
+EXACT_SUMS = """
+with
+
+aggregated as (
+    select
+        g,
+        {{ ror_exact_sum('x') }} as exact_sum,
+        {{ ror_exact_avg('x') }} as exact_avg,
+        sum(x) as double_sum
+    from t
+    group by g
+),
+
+windowed as (
+    select distinct
+        g,
+        {{ ror_exact_sum('x', window='partition by g') }} as window_sum
+    from t
+)
+
+select * from aggregated inner join windowed using (g) order by g
+"""
+
+
+def test_exact_sums_do_not_depend_on_the_order_rows_are_added_in(tmp_path: Path) -> None:
+    """ror_exact_sum and ror_exact_avg, as dbt compiles them, give the same doubles
+    whichever order the rows come in; a plain sum of the same doubles does not, so these
+    rows can show the difference. On one thread DuckDB adds rows in table order."""
+    compiled = json.loads(
+        run_dbt(
+            tmp_path / "dbt",
+            tmp_path / "compile_only.duckdb",
+            ["compile", "--quiet", "--output", "json", "--inline", EXACT_SUMS],
+        ).stdout
+    )["compiled"]
+    con = duckdb.connect()
+    con.execute("set threads = 1")
+    con.execute("select setseed(0.25)")
+    # Magnitudes from 1e-6 to 1e6, both signs: the order of adding shows in a double sum.
+    con.execute(
+        "create table source as select i % 3 as g, (random() - 0.5) * pow(10, i % 13 - 6) as x, "
+        "i as k from range(60000) as r(i)"
+    )
+    results = {}
+    for order in ("k", "k desc", "hash(k)"):
+        con.execute(f"create or replace table t as select g, x from source order by {order}")
+        results[order] = con.execute(compiled).fetchall()
+    exact = {order: [row[:3] + row[4:] for row in rows] for order, rows in results.items()}
+    assert exact["k"] == exact["k desc"] == exact["hash(k)"]
+    double_sums = {order: [row[3] for row in rows] for order, rows in results.items()}
+    assert len({tuple(sums) for sums in double_sums.values()}) > 1
+    # And the exact sum is the sum: within the rounding of each value to 9 decimals.
+    values = defaultdict(list)
+    for g, x in con.execute("select g, x from source").fetchall():
+        values[g].append(x)
+    for g, exact_sum, exact_avg, _, window_sum in results["k"]:
+        assert exact_sum == window_sum
+        assert abs(exact_sum - math.fsum(values[g])) <= len(values[g]) * 5e-10
+        assert exact_avg == pytest.approx(exact_sum / len(values[g]), rel=1e-15)
 
 
 def test_a_late_reply_rebuilds_the_thread_it_joins(generated_built: Built) -> None:

@@ -98,11 +98,26 @@
 {%- endmacro %}
 
 
-{#- A sum or mean of doubles rounded to `digits` decimals: a parallel aggregate adds in no
-    fixed order, so the last bits of a double sum can differ between two builds of the
-    same data (an incremental run and a full refresh); rounded, they are equal. -#}
-{% macro ror_round(expression, digits=9) -%}
-    round(cast({{ expression }} as {{ ror_type_double() }}), {{ digits }})
+{#- The sum of a numeric expression, as a double, that does not depend on the order the
+    rows are added in: each value is taken as a decimal with `scale` decimals, and the
+    decimals are added exactly. A parallel aggregate adds in no fixed order, so a sum of
+    doubles can differ in its last bits between two builds of the same data (two full
+    refreshes, or an incremental run and a full refresh), and rounding the sum does not
+    hide it: the difference can fall across a rounding boundary. `window`, when given, is
+    the window clause of a window sum (`partition by brand_id`). -#}
+{% macro ror_exact_sum(expression, scale=9, window=none) -%}
+    cast(
+        sum(cast({{ expression }} as decimal(38, {{ scale }})))
+        {%- if window %} over ({{ window }}){% endif %}
+        as {{ ror_type_double() }}
+    )
+{%- endmacro %}
+
+
+{#- The mean of a numeric expression's non-null values, as a double, independent of the
+    order the rows are added in (ror_exact_sum); null when it has none. -#}
+{% macro ror_exact_avg(expression, scale=9) -%}
+    ({{ ror_exact_sum(expression, scale) }} / nullif(count({{ expression }}), 0))
 {%- endmacro %}
 
 

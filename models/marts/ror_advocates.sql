@@ -23,9 +23,10 @@ pointed as (
         + positive_mentions
         + {{ s['referral_points'] }} * referrals
         + referred_revenue / {{ s['referred_revenue_per_point'] }} as advocacy_points,
-        {{ ror_round('sum(referred_revenue) over (partition by brand_id)') }}
+        {{ ror_exact_sum('referred_revenue', window='partition by brand_id') }}
             as brand_referred_revenue,
-        {{ ror_round('sum(reach_earned) over (partition by brand_id)') }} as brand_reach_earned
+        {{ ror_exact_sum('reach_earned', window='partition by brand_id') }}
+            as brand_reach_earned
     from relationships
 
 ),

@@ -118,7 +118,7 @@ active as (
         count(*) as active_relationships,  -- one row per person at this grain
         sum(relationships_daily.person_interactions) as person_interactions,
         count(month_scores.ror_score) as scored_relationships,
-        {{ ror_round('avg(month_scores.ror_score)') }} as mean_ror_score,
+        {{ ror_exact_avg('month_scores.ror_score') }} as mean_ror_score,
         {{ ror_quantile('month_scores.ror_score', 0.25) }} as p25_ror_score,
         {{ ror_median('month_scores.ror_score') }} as median_ror_score,
         {{ ror_quantile('month_scores.ror_score', 0.75) }} as p75_ror_score,

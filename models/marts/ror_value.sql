@@ -53,7 +53,7 @@ following_revenue as (
     select
         deciles.brand_id,
         deciles.person_id,
-        {{ ror_round('sum(orders.net_revenue_usd)') }} as revenue,
+        {{ ror_exact_sum('orders.net_revenue_usd') }} as revenue,
         sum(case when orders.status = 'completed' then 1 else 0 end) as orders
     from deciles
     inner join orders
@@ -100,12 +100,12 @@ final as (
         count(*) as relationships,
         cast(min(ror_score) as {{ ror_type_double() }}) as min_ror_score,
         cast(max(ror_score) as {{ ror_type_double() }}) as max_ror_score,
-        {{ ror_round('avg(ror_score)') }} as mean_ror_score,
+        {{ ror_exact_avg('ror_score') }} as mean_ror_score,
         {{ ror_bigint('sum(is_buying)') }} as buying_relationships,
         {{ ror_ratio('sum(is_buying)', 'count(*)') }} as buying_share,
         {{ ror_bigint('sum(following_orders)') }} as following_orders,
-        {{ ror_round('sum(following_revenue)') }} as following_revenue,
-        {{ ror_round(ror_ratio('sum(following_revenue)', 'count(*)')) }}
+        {{ ror_exact_sum('following_revenue') }} as following_revenue,
+        {{ ror_ratio(ror_exact_sum('following_revenue'), 'count(*)') }}
             as following_revenue_per_relationship,
         min(ror_formula_version) as ror_formula_version,
         min(ror_score_parameters) as ror_score_parameters

@@ -129,8 +129,8 @@ thread_stats as (
             end
         ) as turns,
         max(ordered.occurred_at) as last_message_at,
-        {{ ror_round('avg(ordered.sentiment_before_response)') }} as sentiment_before_response,
-        {{ ror_round('avg(ordered.sentiment_after_response)') }} as sentiment_after_response
+        {{ ror_exact_avg('ordered.sentiment_before_response') }} as sentiment_before_response,
+        {{ ror_exact_avg('ordered.sentiment_after_response') }} as sentiment_after_response
     from split_at_response as ordered
     group by ordered.thread_id
 

@@ -80,9 +80,9 @@ aggregated as (
         activity_date,
         count(*) as interaction_count,
         sum(case when sentiment_compound is not null then 1 else 0 end) as text_count,
-        {{ ror_round('sum(sentiment_compound)') }} as sentiment_sum,
+        {{ ror_exact_sum('sentiment_compound') }} as sentiment_sum,
         sum(case when rating is not null then 1 else 0 end) as rating_count,
-        {{ ror_round('sum((rating - 3) / 2)') }} as rating_signal_sum,
+        {{ ror_exact_sum('(rating - 3) / 2') }} as rating_signal_sum,
         sum(
             case
                 when rating is not null then case when rating >= 4 then 1 else 0 end
@@ -90,7 +90,7 @@ aggregated as (
                 else 0
             end
         ) as positive_count,
-        {{ ror_round('sum(followers_reached)') }} as followers_reached,
+        {{ ror_exact_sum('followers_reached') }} as followers_reached,
         max(_changed_at) as _changed_at
     from selected
     group by identity_key, brand_id, channel, actor, kind, activity_date

@@ -121,8 +121,9 @@ aggregated as (
         channel,
         activity_date,
         sum(case when {{ person }} then interaction_count else 0 end) as person_interactions,
-        sum(case when {{ person }} then interaction_count * engagement_weight else 0 end)
-            as engagement_points,
+        {{ ror_exact_sum(
+            'case when ' ~ person ~ ' then interaction_count * engagement_weight else 0 end'
+        ) }} as engagement_points,
         sum(case when actor = 'brand' then interaction_count else 0 end) as brand_actions,
         sum(case when give_take = 'give' then interaction_count else 0 end) as give_actions,
         sum(case when give_take = 'take' then interaction_count else 0 end) as take_actions,
@@ -149,13 +150,14 @@ aggregated as (
         sum(case when {{ person }} and kind = 'order' then interaction_count else 0 end)
             as orders_placed,
         sum(case when {{ person }} then text_count + rating_count else 0 end) as sentiment_count,
-        {{ ror_round(
-            'sum(case when ' ~ person
-            ~ ' then coalesce(sentiment_sum, 0) + coalesce(rating_signal_sum, 0) else 0 end)'
+        {{ ror_exact_sum(
+            'case when ' ~ person
+            ~ ' then coalesce(sentiment_sum, 0) + coalesce(rating_signal_sum, 0) else 0 end'
         ) }} as sentiment_sum,
-        sum(
-            case when {{ person }} and is_advocacy then coalesce(followers_reached, 0) else 0 end
-        ) as reach_earned,
+        {{ ror_exact_sum(
+            'case when ' ~ person
+            ~ ' and is_advocacy then coalesce(followers_reached, 0) else 0 end'
+        ) }} as reach_earned,
         {{ build_hash }} as _build_hash
     from classified
     group by person_id, brand_id, channel, activity_date

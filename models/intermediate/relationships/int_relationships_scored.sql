@@ -191,18 +191,19 @@ relationship_snapshots as (
     'relationship_snapshots.brand_id',
 ] %}
 
-{#- Additive over days and months: summed from either up to each snapshot. #}
-{%- set activity_sums = [
+{#- Additive over days and months: summed from either up to each snapshot. The counts
+    are integers; the measures are doubles, summed exactly (ror_exact_sum) so that a
+    snapshot's value does not depend on the order its rows are added in. #}
+{%- set activity_counts = [
     'person_interactions',
     'brand_actions',
     'give_actions',
     'take_actions',
     'shares',
     'positive_mentions',
-    'sentiment_sum',
     'sentiment_count',
-    'reach_earned',
 ] %}
+{%- set activity_measures = ['sentiment_sum', 'reach_earned'] %}
 
 {# Each day with the snapshot date of its month: the month's last day, or the as-of date
    in the last month, as in month_snapshots. Joining month_snapshots instead took 16.6 to
@@ -232,11 +233,14 @@ monthly as (
         daily_in_months.person_id,
         daily_in_months.brand_id,
         daily_in_months.month_snapshot_date,
-        sum(daily_in_months.engagement_points * {{ decay_weight(dbt.datediff(
+        {{ ror_exact_sum('daily_in_months.engagement_points * ' ~ decay_weight(dbt.datediff(
             'daily_in_months.activity_date', 'daily_in_months.month_snapshot_date', 'day'
-        )) }}) as engagement_points,
-        {%- for column in activity_sums %}
+        ))) }} as engagement_points,
+        {%- for column in activity_counts %}
             sum(daily_in_months.{{ column }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in activity_measures %}
+            {{ ror_exact_sum('daily_in_months.' ~ column) }} as {{ column }},
         {%- endfor %}
         max(
             case when daily_in_months.person_interactions > 0 then daily_in_months.activity_date end
@@ -258,11 +262,14 @@ month_activity_measures as (
 
     select
         {{ snapshot_keys | join(',\n        ') }},
-        sum(monthly.engagement_points * {{ decay_weight(dbt.datediff(
+        {{ ror_exact_sum('monthly.engagement_points * ' ~ decay_weight(dbt.datediff(
             'monthly.month_snapshot_date', 'relationship_snapshots.snapshot_date', 'day'
-        )) }}) as engagement_points,
-        {%- for column in activity_sums %}
+        ))) }} as engagement_points,
+        {%- for column in activity_counts %}
             sum(monthly.{{ column }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in activity_measures %}
+            {{ ror_exact_sum('monthly.' ~ column) }} as {{ column }},
         {%- endfor %}
         max(monthly.last_activity_date) as last_activity_date,
         count(monthly.first_active_date) as active_months
@@ -283,11 +290,14 @@ value_day_measures as (
 
     select
         {{ snapshot_keys | join(',\n        ') }},
-        sum(daily.engagement_points * {{ decay_weight(dbt.datediff(
+        {{ ror_exact_sum('daily.engagement_points * ' ~ decay_weight(dbt.datediff(
             'daily.activity_date', 'relationship_snapshots.snapshot_date', 'day'
-        )) }}) as engagement_points,
-        {%- for column in activity_sums %}
+        ))) }} as engagement_points,
+        {%- for column in activity_counts %}
             sum(daily.{{ column }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in activity_measures %}
+            {{ ror_exact_sum('daily.' ~ column) }} as {{ column }},
         {%- endfor %}
         max(case when daily.person_interactions > 0 then daily.activity_date end)
             as last_activity_date
@@ -334,28 +344,9 @@ value_activity_measures as (
 
 activity_measures as (
 
-    select
-        snapshot_kind,
-        snapshot_date,
-        person_id,
-        brand_id,
-        {{ ror_round('engagement_points') }} as engagement_points,
-        person_interactions,
-        brand_actions,
-        give_actions,
-        take_actions,
-        shares,  -- noqa: RF04
-        positive_mentions,
-        {{ ror_round('sentiment_sum') }} as sentiment_sum,
-        sentiment_count,
-        {{ ror_round('reach_earned') }} as reach_earned,
-        last_activity_date,
-        active_months
-    from (
-        select * from month_activity_measures
-        union all by name
-        select * from value_activity_measures
-    ) as snapshot_activity
+    select * from month_activity_measures
+    union all by name
+    select * from value_activity_measures
 
 ),
 
@@ -364,7 +355,7 @@ order_measures as (
     select
         {{ snapshot_keys | join(',\n        ') }},
         sum(case when orders.status = 'completed' then 1 else 0 end) as orders,
-        {{ ror_round('sum(orders.net_revenue_usd)') }} as net_revenue
+        {{ ror_exact_sum('orders.net_revenue_usd') }} as net_revenue
     from relationship_snapshots
     inner join orders
         on
@@ -394,7 +385,7 @@ referred_revenue_measures as (
 
     select
         {{ snapshot_keys | join(',\n        ') }},
-        {{ ror_round('sum(orders.net_revenue_usd)') }} as referred_revenue
+        {{ ror_exact_sum('orders.net_revenue_usd') }} as referred_revenue
     from relationship_snapshots
     inner join referrals
         on
@@ -463,9 +454,8 @@ measures as (
         coalesce(activity_measures.person_interactions, 0) as person_interactions,
         coalesce(activity_measures.brand_actions, 0) as brand_actions,
         coalesce(activity_measures.engagement_points, 0) as engagement_points,
-        {{ ror_round(
-            'activity_measures.sentiment_sum / nullif(activity_measures.sentiment_count, 0)'
-        ) }} as mean_sentiment,
+        {{ ror_ratio('activity_measures.sentiment_sum', 'activity_measures.sentiment_count') }}
+            as mean_sentiment,
         coalesce(activity_measures.sentiment_count, 0) as sentiment_observations,
         coalesce(activity_measures.give_actions, 0) as give_actions,
         coalesce(activity_measures.take_actions, 0) as take_actions,
