@@ -109,6 +109,15 @@ def test_refresh_with_nothing_new_publishes_the_same_marts(site):
     assert len(runs) >= 2
 
 
+def test_the_refresh_runs_the_data_tests_and_not_the_unit_tests(site):
+    """Unit tests check code, which a refresh does not change: `make test` runs them (the
+    plain `dbt build` of test_marts); the refresh's build runs the models and data tests."""
+    run_results = site["warehouse"].with_suffix(".dbt") / "target" / "run_results.json"
+    kinds = {r["unique_id"].split(".")[0] for r in json.loads(run_results.read_text())["results"]}
+    assert {"model", "test"} <= kinds
+    assert "unit_test" not in kinds
+
+
 def test_refused_batch_exits_2_and_leaves_the_bi_database_as_it_was(site, tmp_path):
     fingerprint = sha256(site["bi"])
     bad = site["landing"] / "twitter_tweets" / "2099-01-01" / "bad.csv"
