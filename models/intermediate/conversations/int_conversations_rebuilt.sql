@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='conversation_id',
+        on_schema_change='append_new_columns',
+        post_hook="delete from {{ this }} where brand_id is null",
+    )
+}}
+
 {#- One row per conversation: a thread (int_tweets_threaded, int_events_threaded) in which
     a person wrote at least once. It opens with the person's first message; the brand's
     first response is the first brand message of the thread at or after it (ties broken
@@ -5,23 +15,72 @@
     else the brand the person addressed. Threads of brand messages only (their customer
     tweets are not in the data) and threads whose brand is unknown are left out.
     Sentiment before: the mean VADER compound of the person's messages before the first
-    response (all of them when unanswered); after: of those after it. -#}
+    response (all of them when unanswered); after: of those after it.
+
+    Incremental (delete+insert on conversation_id): a run rebuilds whole the threads it
+    touches: the thread of every interaction whose _changed_at is later than the latest
+    _changed_at built minus var ror_incremental_lookback_days, and every thread such an
+    interaction was in before (_previous_thread_ids). A touched thread that is no
+    conversation any more is sent as one row without a brand: delete+insert removes the
+    row built before, and the post-hook removes that row. A model built before
+    _changed_at existed is rebuilt whole. -#}
+
+{%- set incremental = ror_is_incremental_with('_changed_at') %}
 
 with
+
+interactions as (
+
+    select * from {{ ref('int_interactions_unified') }}
+
+),
+
+{% if is_incremental() -%}
+
+{# The threads to rebuild, each from all of its messages: those of the changed
+   interactions and those they were in before; every conversation built before when the
+   model is rebuilt whole. #}
+threads_to_build as (
+
+    {% if incremental -%}
+        select changed.thread_id
+        from interactions as changed
+        where
+            changed._changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+            and changed.thread_id is not null
+        union
+        select previous.thread_id
+        from interactions as changed,
+            {{ ror_unnest_with_position(
+                'changed._previous_thread_ids', 'previous', 'thread_id', 'position'
+            ) }}
+        where changed._changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+    {%- else -%}
+        select conversation_id as thread_id from {{ this }}
+    {%- endif %}
+
+),
+
+{%- endif %}
 
 messages as (
 
     select
-        interaction_id,
-        thread_id,
-        channel,
-        brand_id,
-        actor,
-        identity_key,
-        occurred_at,
-        sentiment_compound
-    from {{ ref('int_interactions_unified') }}
-    where thread_id is not null
+        interactions.interaction_id,
+        interactions.thread_id,
+        interactions.channel,
+        interactions.brand_id,
+        interactions.actor,
+        interactions.identity_key,
+        interactions.occurred_at,
+        interactions.sentiment_compound,
+        interactions._changed_at
+    from interactions
+    {% if incremental -%}
+        inner join threads_to_build
+            on interactions.thread_id = threads_to_build.thread_id
+    {%- endif %}
+    where interactions.thread_id is not null
 
 ),
 
@@ -130,7 +189,8 @@ thread_stats as (
         ) as turns,
         max(ordered.occurred_at) as last_message_at,
         {{ ror_exact_avg('ordered.sentiment_before_response') }} as sentiment_before_response,
-        {{ ror_exact_avg('ordered.sentiment_after_response') }} as sentiment_after_response
+        {{ ror_exact_avg('ordered.sentiment_after_response') }} as sentiment_after_response,
+        max(ordered._changed_at) as _changed_at
     from split_at_response as ordered
     group by ordered.thread_id
 
@@ -154,7 +214,8 @@ conversations as (
         thread_stats.brand_message_count,
         thread_stats.last_message_at,
         thread_stats.sentiment_before_response,
-        thread_stats.sentiment_after_response
+        thread_stats.sentiment_after_response,
+        thread_stats._changed_at
     from openings
     inner join thread_stats
         on openings.thread_id = thread_stats.thread_id
@@ -163,10 +224,33 @@ conversations as (
 
 ),
 
+{% if is_incremental() -%}
+
+{# Touched threads that are no conversation now (their messages moved to another thread,
+   or the thread lost its brand): one row each without a brand, which replaces the row
+   built before and which the post-hook deletes. #}
+no_longer_conversations as (
+
+    select threads_to_build.thread_id as conversation_id
+    from threads_to_build
+    left join conversations
+        on
+            threads_to_build.thread_id = conversations.conversation_id
+            and conversations.brand_id is not null
+    where conversations.conversation_id is null
+
+),
+
+{%- endif %}
+
 final as (
 
     select * from conversations
     where brand_id is not null
+    {%- if is_incremental() %}
+        union all by name
+        select * from no_longer_conversations
+    {%- endif %}
 
 )
 

@@ -21,15 +21,18 @@
     A late reply therefore rebuilds the whole thread it joins, so an incremental run
     gives the same rows as a full refresh. A rebuilt row may move to another day (a
     conflicting order or event with the same id wins over the one built before), or to
-    another identity (a later order of another customer, a thread rebuilt):
-    _previous_activity_dates and _previous_identity_keys keep the days and identities
-    its earlier versions had, so that the models downstream rebuild those too. -#}
+    another identity (a later order of another customer, a thread rebuilt), or to another
+    thread (a late message that it replies to roots its thread elsewhere):
+    _previous_activity_dates, _previous_identity_keys and _previous_thread_ids keep the
+    days, identities and threads its earlier versions had, so that the models downstream
+    rebuild those too. -#}
 
 {%- set string = api.Column.translate_type("string") -%}
-{#- A model built before _previous_activity_dates (_previous_identity_keys) existed kept
-    no earlier days (identities). -#}
+{#- A model built before _previous_activity_dates (_previous_identity_keys,
+    _previous_thread_ids) existed kept no earlier days (identities, threads). -#}
 {%- set kept_previous_days = ror_is_incremental_with("_previous_activity_dates") -%}
 {%- set kept_previous_identities = ror_is_incremental_with("_previous_identity_keys") -%}
+{%- set kept_previous_threads = ror_is_incremental_with("_previous_thread_ids") -%}
 
 with
 
@@ -270,9 +273,9 @@ with_sentiment as (
 
 ),
 
-{# The days and identities the earlier versions of each rebuilt row had, other than its
-   own: the row built before, and those that one kept (a row may be rebuilt again before
-   the models downstream read it). #}
+{# The days, identities and threads the earlier versions of each rebuilt row had, other
+   than its own: the row built before, and those that one kept (a row may be rebuilt
+   again before the models downstream read it). #}
 with_previous_versions as (
 
     select
@@ -294,7 +297,16 @@ with_previous_versions as (
             ) }}
         {%- else -%}
             {{ ror_previous_values('with_sentiment.identity_key') }}
-        {%- endif %} as _previous_identity_keys
+        {%- endif %} as _previous_identity_keys,
+        {% if is_incremental() -%}
+            {{ ror_previous_values(
+                'with_sentiment.thread_id',
+                'built_before._previous_thread_ids' if kept_previous_threads else 'null',
+                'built_before.thread_id',
+            ) }}
+        {%- else -%}
+            {{ ror_previous_values('with_sentiment.thread_id') }}
+        {%- endif %} as _previous_thread_ids
     from with_sentiment
     {% if is_incremental() -%}
         left join {{ this }} as built_before
