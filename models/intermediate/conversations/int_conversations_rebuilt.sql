@@ -29,11 +29,38 @@
 
 with
 
-interactions as (
+{# Each import is read once: DuckDB materializes a CTE read twice, and all of
+   int_interactions_unified's columns (8.9M rows at 10M events) would be copied. #}
+thread_messages as (
 
-    select * from {{ ref('int_interactions_unified') }}
+    select
+        interaction_id,
+        thread_id,
+        channel,
+        brand_id,
+        actor,
+        identity_key,
+        occurred_at,
+        sentiment_compound,
+        _changed_at
+    from {{ ref('int_interactions_unified') }}
+    where thread_id is not null
 
 ),
+
+{% if incremental -%}
+
+changed_interactions as (
+
+    select
+        thread_id,
+        _previous_thread_ids
+    from {{ ref('int_interactions_unified') }}
+    where _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+
+),
+
+{%- endif %}
 
 {% if is_incremental() -%}
 
@@ -43,18 +70,15 @@ interactions as (
 threads_to_build as (
 
     {% if incremental -%}
-        select changed.thread_id
-        from interactions as changed
-        where
-            changed._changed_at > {{ ror_incremental_cutoff('_changed_at') }}
-            and changed.thread_id is not null
+        select thread_id
+        from changed_interactions
+        where thread_id is not null
         union
         select previous.thread_id
-        from interactions as changed,
+        from changed_interactions,
             {{ ror_unnest_with_position(
-                'changed._previous_thread_ids', 'previous', 'thread_id', 'position'
+                'changed_interactions._previous_thread_ids', 'previous', 'thread_id', 'position'
             ) }}
-        where changed._changed_at > {{ ror_incremental_cutoff('_changed_at') }}
     {%- else -%}
         select conversation_id as thread_id from {{ this }}
     {%- endif %}
@@ -65,22 +89,14 @@ threads_to_build as (
 
 messages as (
 
-    select
-        interactions.interaction_id,
-        interactions.thread_id,
-        interactions.channel,
-        interactions.brand_id,
-        interactions.actor,
-        interactions.identity_key,
-        interactions.occurred_at,
-        interactions.sentiment_compound,
-        interactions._changed_at
-    from interactions
     {% if incremental -%}
+        select thread_messages.*
+        from thread_messages
         inner join threads_to_build
-            on interactions.thread_id = threads_to_build.thread_id
+            on thread_messages.thread_id = threads_to_build.thread_id
+    {%- else -%}
+        select * from thread_messages
     {%- endif %}
-    where interactions.thread_id is not null
 
 ),
 
