@@ -589,6 +589,7 @@ BOOKKEEPING_COLUMNS = (
     "_build_hash",
     "_previous_activity_dates",
     "_previous_identity_keys",
+    "_previous_thread_ids",
     "_previous_person_ids",
 )
 

@@ -28,6 +28,9 @@
     rebuild those too. -#}
 
 {%- set string = api.Column.translate_type("string") -%}
+{%- set followers = dbt.safe_cast(
+    ror_json_text('events.properties', '$.followers'), ror_type_double()
+) -%}
 {#- A model built before _previous_activity_dates (_previous_identity_keys,
     _previous_thread_ids) existed kept no earlier days (identities, threads). -#}
 {%- set kept_previous_days = ror_is_incremental_with("_previous_activity_dates") -%}
@@ -147,8 +150,12 @@ event_interactions as (
         {{ ror_json_text('events.properties', '$.order_id') }} as order_id,
         {{ ror_identity_key('account', 'events.referred_channel_user_id', 'events.channel') }}
             as referred_identity_key,
-        {{ dbt.safe_cast(ror_json_text('events.properties', '$.followers'), ror_type_double()) }}
-            as followers_reached,
+        {# A follower count that is no finite number below 10^15 (NaN, Infinity, 1e30) is
+           no count: unknown, as when absent (the exact sums of reach downstream, in
+           decimal(38, 9), could not hold it). #}
+        case
+            when abs({{ followers }}) < 1e15 then {{ followers }}
+        end as followers_reached,
         cast(null as {{ dbt.type_boolean() }}) as is_paid,
         events._loaded_at,
         events_threaded._changed_at
