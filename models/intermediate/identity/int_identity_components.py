@@ -7,7 +7,7 @@ finds the components; DuckDB names each by its smallest identity. A dbt Python m
 because SQL needs one recursive step per link of the longest chain, each step copying the
 whole table of labels: at 10M events (2.6M identities, chains of up to 47 links),
 int_identities_resolved took 15.3 and 17.3 s with a recursive query; this model and
-int_identities_resolved now take 7.4 and 8.0 s together (README, "Performance").
+int_identities_resolved now take 7.4 and 8.0 s together (docs/measurements.md).
 """
 
 from typing import Any

@@ -203,7 +203,7 @@ relationship_snapshots as (
     'positive_mentions',
     'sentiment_count',
 ] %}
-{%- set activity_measures = ['sentiment_sum', 'reach_earned'] %}
+{%- set activity_double_sums = ['sentiment_sum', 'reach_earned'] %}
 
 {# Each day with the snapshot date of its month: the month's last day, or the as-of date
    in the last month, as in month_snapshots. Joining month_snapshots instead took 16.6 to
@@ -239,7 +239,7 @@ monthly as (
         {%- for column in activity_counts %}
             sum(daily_in_months.{{ column }}) as {{ column }},
         {%- endfor %}
-        {%- for column in activity_measures %}
+        {%- for column in activity_double_sums %}
             {{ ror_exact_sum('daily_in_months.' ~ column) }} as {{ column }},
         {%- endfor %}
         max(
@@ -268,7 +268,7 @@ month_activity_measures as (
         {%- for column in activity_counts %}
             sum(monthly.{{ column }}) as {{ column }},
         {%- endfor %}
-        {%- for column in activity_measures %}
+        {%- for column in activity_double_sums %}
             {{ ror_exact_sum('monthly.' ~ column) }} as {{ column }},
         {%- endfor %}
         max(monthly.last_activity_date) as last_activity_date,
@@ -296,7 +296,7 @@ value_day_measures as (
         {%- for column in activity_counts %}
             sum(daily.{{ column }}) as {{ column }},
         {%- endfor %}
-        {%- for column in activity_measures %}
+        {%- for column in activity_double_sums %}
             {{ ror_exact_sum('daily.' ~ column) }} as {{ column }},
         {%- endfor %}
         max(case when daily.person_interactions > 0 then daily.activity_date end)
