@@ -129,3 +129,25 @@ def _failures(paths: Paths) -> list[str]:
             message = (result.get("message") or "").strip().splitlines()
             failing.append(f"{result['unique_id']}: {message[0] if message else result['status']}")
     return failing
+
+
+def incremental_keys(paths: Paths) -> dict[str, tuple[str, ...]]:
+    """The unique key of every incremental model, by "schema.table", from the manifest of
+    the last dbt run (empty when there is none): what publishing needs to bring such a
+    table up to date in the last published copy instead of copying it whole."""
+    manifest = paths.dbt_dir / "target" / "manifest.json"
+    try:
+        nodes = json.loads(manifest.read_text())["nodes"].values()
+    except (OSError, json.JSONDecodeError, KeyError):
+        return {}
+    keys = {}
+    for node in nodes:
+        config = node.get("config", {})
+        key = config.get("unique_key")
+        if node.get("resource_type") != "model" or config.get("materialized") != "incremental":
+            continue
+        if key:
+            keys[f"{node['schema']}.{node['alias']}"] = (
+                (key,) if isinstance(key, str) else tuple(key)
+            )
+    return keys

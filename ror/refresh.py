@@ -28,7 +28,7 @@ from typing import Any, TextIO
 import duckdb
 
 from ror.child import run_in_child
-from ror.dbt import run_dbt
+from ror.dbt import incremental_keys, run_dbt
 from ror.loader import LoadReport, load_landing, mark_gated, ungated_files, withdraw_files
 from ror.publish import publish
 from ror.runs import append_run
@@ -180,13 +180,18 @@ class Refresh:
             raise DbtFailed(f"dbt build failed: {detail}{more}; log: {result.log_file}")
         self._count_rows(report)
         self._stamp("published", EXIT_PUBLISHED, "published")
-        counts = self.step(
-            "publish", lambda: publish(paths.warehouse, paths.bi, paths.runs_log, self.run)
+        # A full refresh rebuilds every row: its tables are copied whole.
+        keys = {} if self.full_refresh else incremental_keys(paths)
+        published = self.step(
+            "publish", lambda: publish(paths.warehouse, paths.bi, paths.runs_log, self.run, keys)
         )
         append_run(paths.runs_log, self.run)
         self._report()
+        for note in published.notes:
+            self.log(f"publish: {note}")
         self.log(
-            f"published {paths.bi}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            f"published {paths.bi}: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(published.counts.items()))
         )
         return EXIT_PUBLISHED
 

@@ -46,12 +46,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("refresh")
     landing = root / "landing"
     generated = ror(
-        "generate", "--out", str(landing), "--persons", "300", "--brands", "3", "--days", "3",
-        "--seed", "7",
+        "generate", "--out", str(landing), "--persons", "300", "--brands", "3", "--days", "10",
+        "--start", "2026-11-01", "--seed", "7",
     )  # fmt: skip
     assert generated.returncode == 0, generated.stderr
+    held = root / "held"  # the last day: a later nightly batch (test_a_nightly_publish_...)
+    for batch in landing.glob("*/2026-11-10"):
+        (held / batch.parent.name).mkdir(parents=True)
+        batch.rename(held / batch.parent.name / batch.name)
     paths = {
         "landing": landing,
+        "held": held,
         "warehouse": root / "warehouse" / "ror.duckdb",
         "bi": root / "warehouse" / "ror_bi.duckdb",
     }
@@ -214,3 +219,42 @@ def test_a_missing_landing_folder_is_an_error_not_an_empty_publish(site, tmp_pat
     last = result.stderr.strip().splitlines()[-1]
     assert "not-mounted does not exist" in last and "Traceback" not in result.stderr
     assert sha256(site["bi"]) == fingerprint
+
+
+def test_a_nightly_publish_updates_the_incremental_facts_and_equals_a_whole_copy(site, tmp_path):
+    """A refresh with a new day writes the rows dbt rebuilt into a copy of the last published
+    file. A difference planted in that file (a row the night does not touch) is found and
+    the table copied whole: the published file is what the warehouse holds, table for table."""
+    from ror.publish import publish
+
+    con = duckdb.connect(str(site["bi"]))
+    planted = con.execute(
+        "update marts.fct_interactions set engagement_weight = engagement_weight + 100 "
+        "where interaction_id = (select min(interaction_id) from marts.fct_interactions)"
+    ).fetchone()
+    con.close()
+    assert planted == (1,)
+    for batch in site["held"].glob("*/*"):
+        batch.rename(site["landing"] / batch.parent.name / batch.name)
+    result = refresh(site)
+    assert result.returncode == 0, result.stderr[-3000:]
+    notes = [
+        line.split("publish: ", 1)[1] for line in result.stderr.splitlines() if "publish: " in line
+    ]
+    assert any(
+        note.startswith("marts.fct_relationship_daily: ")
+        and "written into the last copy" in note
+        and not note.startswith("marts.fct_relationship_daily: 0 rows")
+        for note in notes
+    ), notes
+    assert (
+        "marts.fct_interactions: copied whole (the last copy, brought up to date, differed "
+        "from the warehouse)"
+    ) in notes
+
+    whole = tmp_path / "whole.duckdb"
+    run = {"run_id": "whole", "started_at": None, "status": "published"}
+    publish(site["warehouse"], whole, tmp_path / "runs.jsonl", run)
+    published, copied = bi_tables(site["bi"]), bi_tables(whole)
+    published.pop("ops.refresh_runs"), copied.pop("ops.refresh_runs")
+    assert published == copied
