@@ -56,7 +56,7 @@ def test_bench_writes_its_table_steps_and_targets(bench: Path) -> None:
 
 def bench_model(warehouse: Path, base: Path, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "ror.bench_model", "int_relationships_spanned", "--warehouse",
+        [sys.executable, "-m", "ror.bench_model", "ror_relationships", "--warehouse",
          str(warehouse), "--base-dir", str(base), "--runs", "2", *args],
         capture_output=True,
         text=True,
@@ -83,15 +83,13 @@ def test_bench_model_times_both_versions_and_finds_the_column_that_differs(
     assert "same rows: yes" in same, same
 
     # A planted change in the base: one more channel for every relationship.
-    model = base / "models/intermediate/relationships/int_relationships_spanned.sql"
+    model = base / "models/marts/ror_relationships.sql"
     text = model.read_text()
-    planted = "coalesce(spans.channels_used, 0) as channels_used,"
+    planted = "relationships.channels_used,"
     assert text.count(planted) == 1
-    model.write_text(
-        text.replace(planted, "coalesce(spans.channels_used, 0) + 1 as channels_used,")
-    )
+    model.write_text(text.replace(planted, "relationships.channels_used + 1 as channels_used,"))
     rows = int(re.search(r"new \(this checkout\): .* ([\d,]+) rows", same)[1].replace(",", ""))
-    differs = bench_model(warehouse, base, "--key", "person_id,brand_id", "--operators", "3")
+    differs = bench_model(warehouse, base, "--key", "person_key,brand_id", "--operators", "3")
     assert f"same rows: no: {rows:,} rows only in base, {rows:,} only in new" in differs, differs
     assert re.findall(r"^  +(\w+): ([\d,]+) rows differ(.*)$", differs, flags=re.M) == [
         ("channels_used", f"{rows:,}", ", largest |base - new| 1")

@@ -170,19 +170,6 @@ touched_days as (
 {%- endmacro %}
 
 
-{#- The filter of an incremental run of a model with one row per interaction or
-    conversation: its rows changed upstream since the last build (`_changed_at` later
-    than the cutoff), and those of identities that moved to another person since
-    (`identities`, the import of int_identities_resolved). -#}
-{% macro ror_changed_or_moved(identities) -%}
-    _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
-    or identity_key in (
-        select identity_key from {{ identities }}
-        where _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
-    )
-{%- endmacro %}
-
-
 {#- The load of this run, as a SQL scalar: the latest in the load manifest, later than every
     load before it (Loader.load_stamp), so later than any _changed_at built before. -#}
 {% macro ror_run_stamp() -%}

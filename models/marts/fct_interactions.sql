@@ -66,7 +66,12 @@ interactions as (
 
     select * from unified
     {% if incremental -%}
-        where {{ ror_changed_or_moved('identities') }}
+        where
+            _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+            or identity_key in (
+                select identity_key from identities
+                where _changed_at > {{ ror_incremental_cutoff('_changed_at') }}
+            )
     {%- endif %}
 
 ),

@@ -1,30 +1,10 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='conversation_id',
-        on_schema_change='append_new_columns',
-        post_hook="delete from {{ this }} where conversation_id not in ("
-            ~ "select conversation_id from {{ ref('int_conversations_rebuilt') }})",
-    )
-}}
-
 {#- One row per conversation thread (int_conversations_rebuilt): its brand, when it
     opened, how fast the brand first answered (null when it never did), turns, and the
-    person's sentiment before and after the brand spoke (docs block ror_conversations).
-
-    Incremental (delete+insert on conversation_id): a run rebuilds the conversations
-    rebuilt upstream since its last build (_changed_at) and those of the identities that
-    moved to another person (int_identities_resolved._changed_at); every row when the salt
-    it was built with changed (_build_hash). A conversation that is gone upstream (its
-    thread re-rooted) is deleted (post-hook). -#}
-
-{%- set build_hash = ror_build_hash([]) -%}
-{%- set incremental = ror_is_incremental_with_settings(build_hash) %}
+    person's sentiment before and after the brand spoke (docs block ror_conversations). -#}
 
 with
 
-all_conversations as (
+conversations as (
 
     select * from {{ ref('int_conversations_rebuilt') }}
 
@@ -33,17 +13,6 @@ all_conversations as (
 identities as (
 
     select * from {{ ref('int_identities_resolved') }}
-
-),
-
-{# The conversations to build: all of them, or on an incremental run those rebuilt since
-   the last build and those of identities that moved to another person. #}
-conversations as (
-
-    select * from all_conversations
-    {% if incremental -%}
-        where {{ ror_changed_or_moved('identities') }}
-    {%- endif %}
 
 ),
 
@@ -72,12 +41,7 @@ final as (
         cast(
             conversations.sentiment_after_response - conversations.sentiment_before_response
             as {{ ror_type_double() }}
-        ) as sentiment_change,
-        case
-            when identities._changed_at > conversations._changed_at then identities._changed_at
-            else conversations._changed_at
-        end as _changed_at,
-        {{ build_hash }} as _build_hash
+        ) as sentiment_change
     from conversations
     inner join identities
         on conversations.identity_key = identities.identity_key
