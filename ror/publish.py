@@ -99,6 +99,9 @@ def publish(
     finally:
         con.close()
     _fsync(temporary)
+    # A WAL left by a writer of the old file would be replayed into the new one, which
+    # DuckDB then refuses to open ("WAL does not match database file").
+    bi.with_name(bi.name + ".wal").unlink(missing_ok=True)
     os.replace(temporary, bi)
     _fsync(bi.parent)
     return published
@@ -106,8 +109,9 @@ def publish(
 
 def _copy_last_published(bi: Path, temporary: Path) -> bool:
     """Copy the last published file to start from. False (nothing copied) if there is none,
-    it cannot be opened (a file from elsewhere, or damaged), it holds views or schemas
-    publish does not write, or more of its blocks are free than used. Tables dropped and
+    it cannot be opened (a file from elsewhere, or damaged), it holds anything publish does
+    not write (views, other schemas, macros, types, sequences, indexes), or more of its
+    blocks are free than used. Tables dropped and
     rewritten leave free blocks that the next publish reuses: over 10 nightlies at 1M
     events the file stayed about a third larger than a whole copy; should that ever not
     hold, a whole copy starts it afresh."""
@@ -125,7 +129,11 @@ def _copy_last_published(bi: Path, temporary: Path) -> bool:
                 """select
                     (select count(*) from duckdb_views() where not internal)
                     + (select count(*) from duckdb_schemas()
-                       where not internal and schema_name not in ('main', 'marts', 'ops'))"""
+                       where not internal and schema_name not in ('main', 'marts', 'ops'))
+                    + (select count(*) from duckdb_functions() where not internal)
+                    + (select count(*) from duckdb_types() where not internal)
+                    + (select count(*) from duckdb_sequences())
+                    + (select count(*) from duckdb_indexes())"""
             ).fetchone()[0]
         finally:
             con.close()
@@ -199,7 +207,9 @@ def _bring_up_to_date(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[s
         [] if newest is None else [newest],
     )
     rebuilt = con.execute("select count(*) from changed").fetchone()[0]
-    if rebuilt > MAX_CHANGED_SHARE * total:
+    if _build_hashes(con, name) != _build_hashes(con, f"wh.{name}"):
+        reason = "copied whole (built with other seeds, vars or salt: _build_hash)"
+    elif rebuilt > MAX_CHANGED_SHARE * total:
         reason = f"copied whole ({rebuilt:,} of {total:,} rows rebuilt)"
     else:
         con.execute(
@@ -223,12 +233,23 @@ def _bring_up_to_date(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[s
     return reason
 
 
+def _build_hashes(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
+    """The `_build_hash` values of a table (a changed seed, var or salt rebuilds every row
+    with its old `_changed_at`); empty for a table without the column."""
+    columns = [c[0] for c in con.execute(f"select * from {name} limit 0").description]
+    if "_build_hash" not in columns:
+        return set()
+    return {h for (h,) in con.execute(f"select distinct _build_hash from {name}").fetchall()}
+
+
 def _fingerprint(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, int]:
     """The rows and the sum of their hashes over every column: the same for two tables that
     hold the same rows, in whatever order."""
     columns = con.execute(f"select * from {name} limit 0").description
     row = ", ".join(quote_ident(column[0]) for column in columns)
-    return con.execute(f"select count(*), coalesce(sum(hash({row})), 0) from {name}").fetchone()
+    return con.execute(
+        f"select count(*), coalesce(sum(system.main.hash({row})), 0) from {name}"
+    ).fetchone()
 
 
 def _publish_runs(con: duckdb.DuckDBPyConnection, runs_log: Path, run: dict[str, Any]) -> None:

@@ -210,3 +210,54 @@ def test_a_last_published_file_with_views_or_other_schemas_is_not_reused(site):
     ).fetchone()
     con.close()
     assert leftovers == (0, 0)
+
+
+def test_a_last_published_file_with_a_macro_is_not_reused(site):
+    """A macro written into the BI file could shadow a built-in (here `hash`, which the
+    check sums): such a file is not carried into the next one."""
+    run_publish(site)
+    con = duckdb.connect(str(site["bi"]))
+    con.execute("create macro main.hash(a, b, c, d, e) as 0")
+    con.execute("update marts.fct_events set amount = 999 where event_id = 'e7'")
+    con.close()
+    warehouse_sql(
+        site, "update marts.fct_events set amount = 0, _changed_at = ? where event_id = 'e1'"
+    )
+    published = run_publish(site, run_id="r2")
+    assert published.notes == []
+    assert_published_as_in_warehouse(site)
+    con = duckdb.connect(str(site["bi"]), read_only=True)
+    assert con.execute("select count(*) from duckdb_functions() where not internal").fetchone() == (
+        0,
+    )
+    con.close()
+
+
+def test_a_seed_or_salt_change_copies_the_table_whole(site):
+    """Every row rebuilt with its old `_changed_at` and a new `_build_hash`."""
+    warehouse_sql(site, "alter table marts.fct_events add column _build_hash varchar default 'a'")
+    run_publish(site)
+    warehouse_sql(site, "update marts.fct_events set _build_hash = 'b', brand = 'x'")
+    published = run_publish(site, run_id="r2")
+    assert published.notes == [
+        "marts.fct_events: copied whole (built with other seeds, vars or salt: _build_hash)"
+    ]
+    assert_published_as_in_warehouse(site)
+
+
+def test_a_wal_left_beside_the_last_published_file_does_not_break_the_next(site, tmp_path):
+    """A writer of the old BI file that died leaves its WAL; renamed beside a new file,
+    DuckDB would replay it into that file and refuse to open it."""
+    run_publish(site)
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("pragma disable_checkpoint_on_shutdown")
+    con.execute("set wal_autocheckpoint = '1GB'")
+    con.execute("create table t as select 1 as i")
+    con.close()
+    wal = other.with_name(other.name + ".wal")
+    assert wal.exists()
+    wal.rename(site["bi"].with_name(site["bi"].name + ".wal"))
+    run_publish(site, run_id="r2")
+    assert not site["bi"].with_name(site["bi"].name + ".wal").exists()
+    assert_published_as_in_warehouse(site)

@@ -22,7 +22,10 @@
     touched person is also sent as one row without a brand, so that one left with no
     relationship loses its rows; the post-hook deletes those rows, and the rows of a
     table built before _changed_at existed that this run did not rebuild. Every row built
-    is stamped with the run's load (_changed_at). -#}
+    is stamped with the run's load (_changed_at). Like the other incremental models fed by
+    staging, it does not follow an edit of the staging vars (earliest_valid_at,
+    future_tolerance_hours), which restage rows loaded before: refresh with
+    --full-refresh after one. -#}
 
 {%- set incremental = ror_is_incremental_with('_changed_at') %}
 {%- set cutoff = ror_incremental_cutoff('_changed_at') %}
