@@ -76,6 +76,25 @@ def assert_published_as_in_warehouse(site: dict[str, Path]) -> None:
     assert schemas == {"marts", "ops"}
 
 
+def assert_copied_whole_after_one_rebuilt_row(site: dict[str, Path]) -> None:
+    """One row rebuilt in the warehouse, published: every table copied whole (no note), and
+    the BI file the same as the warehouse."""
+    warehouse_sql(
+        site, "update marts.fct_events set amount = 0, _changed_at = ? where event_id = 'e1'"
+    )
+    published = run_publish(site, run_id="r2")
+    assert published.notes == []
+    assert_published_as_in_warehouse(site)
+
+
+def bi_value(site: dict[str, Path], sql: str):
+    con = duckdb.connect(str(site["bi"]), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
 def test_a_first_publish_copies_every_table(site):
     published = run_publish(site)
     assert published.notes == []
@@ -181,15 +200,8 @@ def test_a_last_published_file_mostly_free_blocks_is_not_reused(site):
     ).fetchone()
     con.close()
     assert free > used
-    warehouse_sql(
-        site, "update marts.fct_events set amount = 0, _changed_at = ? where event_id = 'e1'"
-    )
-    published = run_publish(site, run_id="r2")
-    assert published.notes == []
-    assert_published_as_in_warehouse(site)
-    con = duckdb.connect(str(site["bi"]), read_only=True)
-    assert con.execute("select free_blocks from pragma_database_size()").fetchone() == (0,)
-    con.close()
+    assert_copied_whole_after_one_rebuilt_row(site)
+    assert bi_value(site, "select free_blocks from pragma_database_size()") == 0
 
 
 def test_a_last_published_file_with_views_or_other_schemas_is_not_reused(site):
@@ -220,17 +232,8 @@ def test_a_last_published_file_with_a_macro_is_not_reused(site):
     con.execute("create macro main.hash(a, b, c, d, e) as 0")
     con.execute("update marts.fct_events set amount = 999 where event_id = 'e7'")
     con.close()
-    warehouse_sql(
-        site, "update marts.fct_events set amount = 0, _changed_at = ? where event_id = 'e1'"
-    )
-    published = run_publish(site, run_id="r2")
-    assert published.notes == []
-    assert_published_as_in_warehouse(site)
-    con = duckdb.connect(str(site["bi"]), read_only=True)
-    assert con.execute("select count(*) from duckdb_functions() where not internal").fetchone() == (
-        0,
-    )
-    con.close()
+    assert_copied_whole_after_one_rebuilt_row(site)
+    assert bi_value(site, "select count(*) from duckdb_functions() where not internal") == 0
 
 
 def test_a_seed_or_salt_change_copies_the_table_whole(site):
