@@ -111,10 +111,9 @@ def _copy_last_published(bi: Path, temporary: Path) -> bool:
     """Copy the last published file to start from. False (nothing copied) if there is none,
     it cannot be opened (a file from elsewhere, or damaged), it holds anything publish does
     not write (views, other schemas, macros, types, sequences, indexes), or more of its
-    blocks are free than used. Tables dropped and
-    rewritten leave free blocks that the next publish reuses: over 10 nightlies at 1M
-    events the file stayed about a third larger than a whole copy; should that ever not
-    hold, a whole copy starts it afresh."""
+    blocks are free than used. Tables dropped and rewritten leave free blocks that the
+    next publish reuses: over 10 nightlies at 1M events the file stayed about a third
+    larger than a whole copy; should that ever not hold, a whole copy starts it afresh."""
     if not bi.is_file() or bi.with_name(bi.name + ".wal").exists():
         return False
     shutil.copyfile(bi, temporary)
