@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -11,6 +12,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from ror.child import die_with_parent
 from ror.settings import PROJECT_DIR, Paths
@@ -56,6 +59,25 @@ def pseudonym_salt(paths: Paths) -> str:
     return salt_file.read_text().strip()
 
 
+def project_hash() -> str:
+    """sha256 of every file dbt reads from the project (dbt_project.yml and its model, macro,
+    seed and test paths): a refresh tests only the rows of the latest builds when the
+    project is the one the previous refresh was published with (ror.refresh)."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    folders = [
+        folder
+        for key in ("model-paths", "macro-paths", "seed-paths", "test-paths")
+        for folder in project.get(key, [])
+    ]
+    digest = hashlib.sha256((PROJECT_DIR / "dbt_project.yml").read_bytes())
+    for folder in sorted(folders):
+        for file in sorted((PROJECT_DIR / folder).rglob("*")):
+            if file.is_file():
+                digest.update(str(file.relative_to(PROJECT_DIR)).encode() + b"\0")
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
 def dbt_executable() -> str:
     local = Path(sys.executable).with_name("dbt")
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
@@ -94,10 +116,11 @@ def run_dbt(
     paths: Paths,
     args: list[str],
     echo: Callable[[str], None],
+    env: dict[str, str] | None = None,
 ) -> DbtResult:
-    """Run dbt in a child process, streaming its lines to `echo`."""
+    """Run dbt in a child process, streaming its lines to `echo`; `env`: more variables."""
     command = dbt_command(paths, args)
-    env = dbt_env(paths)
+    env = dbt_env(paths) | (env or {})
     with subprocess.Popen(
         command,
         cwd=PROJECT_DIR,

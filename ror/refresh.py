@@ -28,10 +28,10 @@ from typing import Any, TextIO
 import duckdb
 
 from ror.child import run_in_child
-from ror.dbt import incremental_keys, run_dbt
+from ror.dbt import incremental_keys, project_hash, run_dbt
 from ror.loader import LoadReport, load_landing, mark_gated, ungated_files, withdraw_files
 from ror.publish import publish
-from ror.runs import append_run
+from ror.runs import append_run, read_runs
 from ror.settings import GATE_MEMORY_LIMIT, Paths
 
 EXIT_PUBLISHED, EXIT_ERROR, EXIT_REFUSED, EXIT_DBT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 4
@@ -171,8 +171,12 @@ class Refresh:
         # does not change (dbt's advice: run them in development and CI, here `make test`).
         args = ["build", "--exclude-resource-type", "unit_test"]
         args += ["--full-refresh"] if self.full_refresh else []
+        tests_rows, why = self._tests_rows()
+        self.run["tests_rows"] = tests_rows
+        self.log(f"tests: {why}")
+        env = {"ROR_TEST_ROWS": tests_rows}
         result = self.step(
-            "dbt", lambda: run_dbt(paths, args, lambda line: self.log(f"dbt | {line}"))
+            "dbt", lambda: run_dbt(paths, args, lambda line: self.log(f"dbt | {line}"), env)
         )
         if result.returncode != 0:
             detail = "; ".join(result.failures[:3]) or f"dbt exited with {result.returncode}"
@@ -258,6 +262,44 @@ class Refresh:
                 "; ".join(verdict.failures)
                 + f" ({verdict.files} new files withdrawn, nothing published)"
             )
+
+    def _tests_rows(self) -> tuple[str, str]:
+        """Which rows the data tests read (ROR_TEST_ROWS, macro ror_latest_build), and why:
+        of each incremental model, only the rows its latest build writes ('latest_build')
+        when every other row was there when the previous refresh's tests passed: that
+        refresh was published, with this project (its tests, models and seeds), and nothing
+        has built a row since. Otherwise every row ('all')."""
+        self.run["project_hash"] = project_hash()
+        if self.full_refresh:
+            return "all", "every row (a full refresh)"
+        runs = read_runs(self.paths.runs_log)
+        last = runs[-1] if runs else {}
+        if last.get("status") != "published":
+            return "all", "every row (the last refresh was not published)"
+        if last.get("project_hash") != self.run["project_hash"]:
+            return "all", "every row (the project changed since the last refresh)"
+        built = self._latest_build_stamp()
+        if built is not None and built > datetime.fromisoformat(str(last.get("finished_at"))):
+            return "all", f"every row (rows built at {built}, after the last refresh)"
+        return "latest_build", "the rows of each incremental model's latest build"
+
+    def _latest_build_stamp(self) -> datetime | None:
+        """The latest _built_at in the warehouse: when a dbt run last wrote rows."""
+        con = self._connect(read_only=True)
+        try:
+            tables = con.execute(
+                "select table_schema, table_name from information_schema.columns "
+                "where column_name = '_built_at' and table_catalog = current_database()"
+            ).fetchall()
+            if not tables:
+                return None
+            latest = " union all ".join(
+                f'select max(_built_at) as built from "{schema}"."{table}"'
+                for schema, table in tables
+            )
+            return con.execute(f"select max(built) from ({latest})").fetchone()[0]
+        finally:
+            con.close()
 
     def _count_rows(self, report: LoadReport) -> None:
         """This run's batches as ops.reconciliation counts them."""

@@ -35,6 +35,10 @@ RUN_COLUMNS: dict[str, str] = {
     "gate_cpu_seconds": "double",
     "dbt_cpu_seconds": "double",
     "publish_cpu_seconds": "double",
+    # The rows the data tests read: all, or latest_build (ror.refresh), and the project
+    # (ror.dbt.project_hash) the refresh ran.
+    "tests_rows": "varchar",
+    "project_hash": "varchar",
     "message": "varchar",
 }
 

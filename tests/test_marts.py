@@ -103,7 +103,13 @@ class Built:
     counts: dict[str, int]
 
 
-def run_dbt(dbt_dir: Path, warehouse: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    dbt_dir: Path,
+    warehouse: Path,
+    args: list[str],
+    check: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     dbt_dir.mkdir(parents=True, exist_ok=True)
     (dbt_dir / "profiles.yml").write_text(PROFILE)
     env = dict(
@@ -112,7 +118,7 @@ def run_dbt(dbt_dir: Path, warehouse: Path, args: list[str]) -> subprocess.Compl
         ROR_PSEUDONYM_SALT=SALT,
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_USE_COLORS="false",
-    )
+    ) | (extra_env or {})
     result = subprocess.run(
         [
             dbt_executable(),
@@ -131,7 +137,8 @@ def run_dbt(dbt_dir: Path, warehouse: Path, args: list[str]) -> subprocess.Compl
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
+    if check:
+        assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
     return result
 
 
@@ -582,11 +589,12 @@ def test_ror_value_has_ten_deciles_per_brand(built: Built) -> None:
 # ---------------------------------------------------------------------------- generated
 
 
-# When and with what a row was built, and what its earlier versions were: an incremental
-# run keeps them from the runs before, a full refresh sets them afresh.
+# When, by which run and with what a row was built, and what its earlier versions were: an
+# incremental run keeps them from the runs before, a full refresh sets them afresh.
 BOOKKEEPING_COLUMNS = (
     "_changed_at",
     "_build_hash",
+    "_built_at",
     "_previous_activity_dates",
     "_previous_identity_keys",
     "_previous_thread_ids",
@@ -628,6 +636,61 @@ def test_incremental_runs_equal_a_full_refresh(generated_built: Built) -> None:
             assert (only_ours, only_theirs) == (0, 0), f"{schema}.{table} ({rows} rows) differs"
     finally:
         con.close()
+
+
+def test_tests_of_the_latest_build_fail_a_new_row_repeating_an_old_one(
+    generated_built: Built, tmp_path: Path
+) -> None:
+    """ROR_TEST_ROWS=latest_build (a nightly's, set by `ror refresh`): the unique and
+    combination tests of an incremental model read the rows its latest build wrote, counted
+    across every row. A planted copy of an old row stamped with the latest build fails both;
+    the same copy stamped as an old build is left to the tests of that build (which read
+    every row: the default, and what fails it here)."""
+    warehouse = tmp_path / "ror.duckdb"
+    shutil.copyfile(generated_built.warehouse, warehouse)
+    tests = {
+        "unique_fct_interactions_interaction_id": "fct_interactions",
+        "ror_unique_combination_fct_relationship_daily": "fct_relationship_daily",
+    }
+
+    def plant(as_latest_build: bool) -> None:
+        """Insert a copy of one old row into each table, stamped as the latest build or
+        as the old build that wrote it."""
+        con = duckdb.connect(str(warehouse))
+        try:
+            for table in tests.values():
+                latest = con.execute(f"select max(_built_at) from marts.{table}").fetchone()[0]
+                stamp = "cast($latest as timestamp)" if as_latest_build else "_built_at"
+                planted = con.execute(
+                    f"""insert into marts.{table} by name
+                    select * replace ({stamp} as _built_at)
+                    from (select * from marts.{table} where _built_at < $latest limit 1)""",
+                    {"latest": latest},
+                ).fetchone()[0]
+                assert planted == 1, f"{table}: every row is of the latest build"
+        finally:
+            con.close()
+
+    def statuses(rows: str = "all") -> dict[str, str]:
+        dbt_dir = tmp_path / "dbt"
+        select = ["test", "--select", *tests.values()]
+        run_dbt(dbt_dir, warehouse, select, check=False, extra_env={"ROR_TEST_ROWS": rows})
+        results = json.loads((dbt_dir / "target" / "run_results.json").read_text())["results"]
+        found = {
+            name: result["status"]
+            for result in results
+            for name in tests
+            if result["unique_id"].split(".")[2].startswith(name)
+        }
+        assert set(found) == set(tests), found
+        return found
+
+    assert set(statuses("latest_build").values()) == {"pass"}
+    plant(as_latest_build=False)
+    assert set(statuses("latest_build").values()) == {"pass"}
+    assert set(statuses().values()) == {"fail"}
+    plant(as_latest_build=True)
+    assert set(statuses("latest_build").values()) == {"fail"}
 
 
 EXACT_SUMS = """

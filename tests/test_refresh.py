@@ -258,3 +258,75 @@ def test_a_nightly_publish_updates_the_incremental_facts_and_equals_a_whole_copy
     published, copied = bi_tables(site["bi"]), bi_tables(whole)
     published.pop("ops.refresh_runs"), copied.pop("ops.refresh_runs")
     assert published == copied
+
+
+def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_read_all(site):
+    """After a published refresh of the same project, the data tests read the rows of each
+    incremental model's latest build: a planted copy of an old row, stamped as the latest
+    build, fails the refresh (exit 3). The refresh after a failed one reads every row."""
+    con = duckdb.connect(str(site["warehouse"]))
+    try:
+        planted = con.execute(
+            """insert into marts.fct_interactions by name
+            select * replace (_built_at + interval 1 microsecond as _built_at)
+            from marts.fct_interactions
+            where _built_at = (select max(_built_at) from marts.fct_interactions)
+            limit 1"""
+        ).fetchone()
+    finally:
+        con.close()
+    assert planted == (1,)
+    failed = refresh(site)
+    assert failed.returncode == 3, failed.stderr[-3000:]
+    assert "tests: the rows of each incremental model's latest build" in failed.stderr
+    assert "unique_fct_interactions_interaction_id" in failed.stderr.strip().splitlines()[-1]
+
+    con = duckdb.connect(str(site["warehouse"]))
+    try:
+        con.execute(
+            "delete from marts.fct_interactions "
+            "where _built_at = (select max(_built_at) from marts.fct_interactions)"
+        )
+    finally:
+        con.close()
+    recovered = refresh(site)
+    assert recovered.returncode == 0, recovered.stderr[-3000:]
+    assert "tests: every row (the last refresh was not published)" in recovered.stderr
+
+
+def test_which_rows_a_refresh_tests(tmp_path):
+    """Every row unless the last refresh was published with this project and no row has
+    been built since it finished (a `dbt build` by hand); every row on a full refresh."""
+    import datetime as dt
+
+    from ror.dbt import project_hash
+    from ror.refresh import Refresh
+    from ror.runs import append_run
+    from ror.settings import Paths
+
+    paths = Paths(tmp_path / "landing", tmp_path / "ror.duckdb", tmp_path / "ror_bi.duckdb")
+    con = duckdb.connect(str(paths.warehouse))
+    con.execute("create schema marts")
+    con.execute("create table marts.facts as select timestamp '2026-11-20 01:00' as _built_at")
+    con.close()
+
+    def tests_rows(full_refresh: bool = False) -> tuple[str, str]:
+        return Refresh(paths, full_refresh, log=lambda _: None)._tests_rows()
+
+    def finished(status: str, at: str, project: str | None = None) -> None:
+        run = {"status": status, "finished_at": dt.datetime.fromisoformat(at)}
+        append_run(paths.runs_log, run | {"project_hash": project or project_hash()})
+
+    assert tests_rows() == ("all", "every row (the last refresh was not published)")
+    finished("published", "2026-11-20 02:00")
+    assert tests_rows() == ("latest_build", "the rows of each incremental model's latest build")
+    assert tests_rows(full_refresh=True) == ("all", "every row (a full refresh)")
+    finished("published", "2026-11-20 02:00", project="another project")
+    assert tests_rows() == ("all", "every row (the project changed since the last refresh)")
+    finished("dbt_failed", "2026-11-20 02:00")
+    assert tests_rows() == ("all", "every row (the last refresh was not published)")
+    finished("published", "2026-11-20 00:30")
+    assert tests_rows() == (
+        "all",
+        "every row (rows built at 2026-11-20 01:00:00, after the last refresh)",
+    )

@@ -175,3 +175,14 @@ touched_days as (
 {% macro ror_run_stamp() -%}
     (select max(loaded_at) from {{ ref('stg_loader__files') }})
 {%- endmacro %}
+
+
+{#- When this dbt invocation started (UTC), as a SQL timestamp: the _built_at of every row
+    an incremental model writes, by which a nightly's data tests read only the rows of the
+    latest build (macro ror_latest_build). -#}
+{% macro ror_build_stamp() -%}
+    cast(
+        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+        as {{ api.Column.translate_type('timestamp') }}
+    )
+{%- endmacro %}

@@ -1,16 +1,44 @@
-{#- Generic test: the combination of the given columns is unique (a grain of several
-    columns), without dbt packages. Fails with one row per repeated combination. -#}
+{#- Generic test: the combination of columns is unique (the grain of a model), with no
+    dbt packages. Under ROR_TEST_ROWS=latest_build, only the combinations of the rows the
+    model's latest build wrote are counted, across all of its rows (macro
+    ror_latest_build). -#}
 {% test ror_unique_combination(model, combination_of_columns) %}
 
+{%- set latest_build = ror_latest_build(model) %}
+
 with
+
+{%- if latest_build %}
+
+built_combinations as (
+
+    select distinct {{ combination_of_columns | join(', ') }}
+    from {{ model }}
+    where {{ latest_build }}
+
+),
+{%- endif %}
 
 grouped as (
 
     select
-        {{ combination_of_columns | join(', ') }},
+        {%- for column in combination_of_columns %}
+        tested.{{ column }},
+        {%- endfor %}
         count(*) as occurrences
-    from {{ model }}
-    group by {{ combination_of_columns | join(', ') }}
+    from {{ model }} as tested
+    {%- if latest_build %}
+    semi join built_combinations
+        on
+        {%- for column in combination_of_columns %}
+            {% if not loop.first %}and {% endif -%}
+            tested.{{ column }} is not distinct from built_combinations.{{ column }}
+        {%- endfor %}
+    {%- endif %}
+    group by
+        {%- for column in combination_of_columns %}
+        tested.{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     having count(*) > 1
 
 )

@@ -145,7 +145,8 @@ final as (
         amount_usd,
         is_paid,
         _changed_at,
-        {{ build_hash }} as _build_hash
+        {{ build_hash }} as _build_hash,
+        {{ ror_build_stamp() }} as _built_at
     from classified
     where brand_id is not null
 

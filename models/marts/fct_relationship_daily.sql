@@ -106,7 +106,8 @@ built as (
         cast(sentiment_sum as {{ ror_type_double() }}) as sentiment_sum,
         cast(reach_earned as {{ ror_type_double() }}) as reach_earned,
         _changed_at,
-        {{ build_hash }} as _build_hash
+        {{ build_hash }} as _build_hash,
+        {{ ror_build_stamp() }} as _built_at
     from daily
 
 ),

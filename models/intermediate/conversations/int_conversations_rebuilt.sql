@@ -261,7 +261,10 @@ no_longer_conversations as (
 
 final as (
 
-    select * from conversations
+    select
+        *,
+        {{ ror_build_stamp() }} as _built_at
+    from conversations
     where brand_id is not null
     {%- if is_incremental() %}
         union all by name

@@ -164,7 +164,8 @@ final as (
         thread_depth,
         thread_events,
         _loaded_at,
-        thread_loaded_at as _changed_at
+        thread_loaded_at as _changed_at,
+        {{ ror_build_stamp() }} as _built_at
     from placed
 
 )

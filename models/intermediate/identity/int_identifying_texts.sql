@@ -206,7 +206,8 @@ final as (
             select brand_handles.brand_handle from brand_handles
             where brand_handles.brand_handle is not null
         ) as is_brand_handle,
-        _loaded_at
+        _loaded_at,
+        {{ ror_build_stamp() }} as _built_at
     from listed
 
 )

@@ -313,7 +313,8 @@ with_previous_versions as (
             ) }}
         {%- else -%}
             {{ ror_previous_values('with_sentiment.thread_id') }}
-        {%- endif %} as _previous_thread_ids
+        {%- endif %} as _previous_thread_ids,
+        {{ ror_build_stamp() }} as _built_at
     from with_sentiment
     {% if is_incremental() -%}
         left join {{ this }} as built_before

@@ -91,7 +91,8 @@ aggregated as (
             end
         ) as positive_count,
         {{ ror_exact_sum('followers_reached') }} as followers_reached,
-        max(_changed_at) as _changed_at
+        max(_changed_at) as _changed_at,
+        {{ ror_build_stamp() }} as _built_at
     from selected
     group by identity_key, brand_id, channel, actor, kind, activity_date
 

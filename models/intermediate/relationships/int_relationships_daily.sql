@@ -192,7 +192,8 @@ final as (
 
     select
         rebuilt.*,
-        {{ ror_run_stamp() }} as _changed_at
+        {{ ror_run_stamp() }} as _changed_at,
+        {{ ror_build_stamp() }} as _built_at
     from (
         select * from aggregated
         union all by name

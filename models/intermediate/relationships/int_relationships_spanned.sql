@@ -221,7 +221,8 @@ final as (
 
     select
         *,
-        {{ ror_run_stamp() }} as _changed_at
+        {{ ror_run_stamp() }} as _changed_at,
+        {{ ror_build_stamp() }} as _built_at
     from built
 
 )

@@ -3,7 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='text_hash',
-        on_schema_change='fail',
     )
 }}
 
@@ -67,7 +66,8 @@ scored as (
     select
         text_hash,
         {{ sentiment_score('message_text') }} as sentiment_compound,
-        {{ dbt.length('message_text') }} as text_length
+        {{ dbt.length('message_text') }} as text_length,
+        {{ ror_build_stamp() }} as _built_at
     from unscored
 
 )

@@ -243,7 +243,8 @@ final as (
         _file_hash,
         _line_number,
         _loaded_at,
-        _load_id
+        _load_id,
+        {{ ror_build_stamp() }} as _built_at
     from id_conflicts
 
 )
