@@ -60,9 +60,10 @@ def pseudonym_salt(paths: Paths) -> str:
 
 
 def project_hash() -> str:
-    """sha256 of every file dbt reads from the project (dbt_project.yml and its model, macro,
-    seed and test paths): a refresh tests only the rows of the latest builds when the
-    project is the one the previous refresh was published with (ror.refresh)."""
+    """sha256 of dbt_project.yml and of every file in its model, macro, seed and test paths
+    (what the data tests and the models are made of; not python_udfs, analyses or the
+    profile): a refresh tests only the rows of the latest builds when the project is the
+    one the previous refresh was published with (ror.refresh)."""
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     folders = [
         folder

@@ -178,6 +178,10 @@ class Refresh:
         result = self.step(
             "dbt", lambda: run_dbt(paths, args, lambda line: self.log(f"dbt | {line}"), env)
         )
+        if project_hash() != self.run["project_hash"]:
+            # changed while dbt ran: which tests read every row is not known
+            self.run["project_hash"] = None
+            self.log("tests: the project changed during the build; the next refresh reads all")
         if result.returncode != 0:
             detail = "; ".join(result.failures[:3]) or f"dbt exited with {result.returncode}"
             more = f" (+{len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
@@ -278,9 +282,15 @@ class Refresh:
             return "all", "every row (the last refresh was not published)"
         if last.get("project_hash") != self.run["project_hash"]:
             return "all", "every row (the project changed since the last refresh)"
+        if not last.get("finished_at"):
+            return "all", "every row (the last refresh has no finishing time)"
+        finished = datetime.fromisoformat(str(last["finished_at"]))
         built = self._latest_build_stamp()
-        if built is not None and built > datetime.fromisoformat(str(last.get("finished_at"))):
+        if built is not None and built > finished:
             return "all", f"every row (rows built at {built}, after the last refresh)"
+        if max(finished, built or finished) >= _now():
+            # a clock set back: this run's rows would be older than the latest build's
+            return "all", "every row (the last refresh finished later than now)"
         return "latest_build", "the rows of each incremental model's latest build"
 
     def _latest_build_stamp(self) -> datetime | None:

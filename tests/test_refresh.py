@@ -296,7 +296,8 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
 
 def test_which_rows_a_refresh_tests(tmp_path):
     """Every row unless the last refresh was published with this project and no row has
-    been built since it finished (a `dbt build` by hand); every row on a full refresh."""
+    been built since it finished (a `dbt build` by hand), nor is the clock behind it;
+    every row on a full refresh."""
     import datetime as dt
 
     from ror.dbt import project_hash
@@ -330,3 +331,5 @@ def test_which_rows_a_refresh_tests(tmp_path):
         "all",
         "every row (rows built at 2026-11-20 01:00:00, after the last refresh)",
     )
+    finished("published", "2099-01-01 00:00")
+    assert tests_rows() == ("all", "every row (the last refresh finished later than now)")

@@ -1,7 +1,7 @@
 {#- The rows of `model` that its latest build wrote, as a SQL condition, when the
     environment variable ROR_TEST_ROWS is 'latest_build' (`ror refresh` sets it on a
-    nightly whose previous refresh was published with the same project) and the model
-    keeps _built_at, the build stamp of every incremental model. Otherwise (every table, a
+    nightly whose previous refresh was published with the same project) and the model is
+    incremental and keeps _built_at, its build stamp. Otherwise (every table, a
     model tested through a `where` config, ROR_TEST_ROWS unset or 'all') nothing: the test
     reads every row. A row that the latest build did not write was there, unchanged, when
     an earlier build's tests passed. An environment variable read only when the test runs,
@@ -14,8 +14,15 @@
     {%- if env_var('ROR_TEST_ROWS', 'all') != 'latest_build' -%}
         {{ return('') }}
     {%- endif -%}
+    {%- set incremental = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
+            and node.schema == model.schema and node.alias == model.identifier -%}
+            {%- do incremental.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | list -%}
-    {%- if '_built_at' not in columns -%}
+    {%- if not incremental or '_built_at' not in columns -%}
         {{ return('') }}
     {%- endif -%}
     {{ return('_built_at = (select max(_built_at) from ' ~ model ~ ')') }}
