@@ -8,8 +8,9 @@ removed by the next publish.
 The new file starts as a copy of the last published one when the caller names the unique
 keys of the tables built incrementally (`keys`, from dbt's manifest: fct_interactions,
 fct_relationship_daily). Such a table is brought up to date in the copy: the rows whose key
-the warehouse rebuilt since (`_changed_at` after the newest the copy holds) are deleted and
-written again, and rows whose key is gone are deleted. The result is then compared with the
+the warehouse rebuilt since (`_built_at`, the build stamp, after the newest the copy holds;
+`_changed_at` in a table without it) are deleted and written again, and rows whose key is
+gone are deleted. The result is then compared with the
 warehouse's table, every column of every row (a count and a sum of row hashes); a table
 that differs in any way is copied whole instead, so what BI tools read is always what the
 warehouse holds. Every other table is copied whole, as is every table of a first publish.
@@ -83,7 +84,9 @@ def publish(
                 continue
             name = f"{quote_ident(schema)}.{quote_ident(table)}"
             if f"{schema}.{table}" in kept:
-                note = _bring_up_to_date(con, name, (keys or {})[f"{schema}.{table}"])
+                stamp = _stamp(_columns(con, "wh", schema, table))
+                key = (keys or {})[f"{schema}.{table}"]
+                note = _bring_up_to_date(con, name, key, stamp)
                 published.notes.append(f"{schema}.{table}: {note}")
             else:
                 con.execute(f"create table {name} as select * from wh.{name}")
@@ -171,8 +174,8 @@ def _keep_incremental_tables(
     keys: Mapping[str, Sequence[str]],
 ) -> set[str]:
     """Drop every table of the copied file but those to bring up to date: a table built
-    incrementally, with a `_changed_at`, whose columns are the warehouse's, name for name
-    and type for type."""
+    incrementally, with a `_built_at` or a `_changed_at`, whose columns are the warehouse's,
+    name for name and type for type."""
     copy = con.execute("select current_database()").fetchone()[0]
     kept = set()
     for schema, table in con.execute(
@@ -183,7 +186,7 @@ def _keep_incremental_tables(
             f"{schema}.{table}" in keys
             and (schema, table) in tables
             and columns == _columns(con, "wh", schema, table)
-            and ("_changed_at", "TIMESTAMP") in columns
+            and _stamp(columns) is not None
         ):
             kept.add(f"{schema}.{table}")
         else:
@@ -191,18 +194,21 @@ def _keep_incremental_tables(
     return kept
 
 
-def _bring_up_to_date(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str]) -> str:
-    """Delete and write again the rows of `name` whose key the warehouse rebuilt, delete those
-    whose key it no longer holds, and check the result against the warehouse; copy the
-    table whole when the check fails or most rows changed. Says which it did."""
+def _bring_up_to_date(
+    con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str], stamp: str
+) -> str:
+    """Delete and write again the rows of `name` whose key the warehouse rebuilt (`stamp`
+    later than the newest in the copy), delete those whose key it no longer holds, and check
+    the result against the warehouse; copy the table whole when the check fails or most
+    rows changed. Says which it did."""
     on = " and ".join(f"target.{quote_ident(k)} = changed.{quote_ident(k)}" for k in key)
     key_list = ", ".join(quote_ident(k) for k in key)
     total = con.execute(f"select count(*) from wh.{name}").fetchone()[0]
     # A constant, not a subquery: DuckDB then skips the row groups written before it.
-    newest = con.execute(f"select max(_changed_at) from {name}").fetchone()[0]
+    newest = con.execute(f"select max({stamp}) from {name}").fetchone()[0]
     con.execute(
         f"create or replace temp table changed as select * from wh.{name}"
-        + ("" if newest is None else " where _changed_at > ?"),
+        + ("" if newest is None else f" where {stamp} > ?"),
         [] if newest is None else [newest],
     )
     rebuilt = con.execute("select count(*) from changed").fetchone()[0]
@@ -230,6 +236,16 @@ def _bring_up_to_date(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[s
     con.execute(f"drop table {name}")
     con.execute(f"create table {name} as select * from wh.{name}")
     return reason
+
+
+def _stamp(columns: Sequence[tuple[str, str]]) -> str | None:
+    """The column that tells the rows a later build wrote: `_built_at`, the build stamp of
+    every row a build wrote (rows rebuilt under the lookback keep their `_changed_at`), else
+    `_changed_at`; None for a table with neither."""
+    for stamp in ("_built_at", "_changed_at"):
+        if (stamp, "TIMESTAMP") in columns:
+            return stamp
+    return None
 
 
 def _build_hashes(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:

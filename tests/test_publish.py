@@ -153,6 +153,25 @@ def test_a_row_rebuilt_without_a_later_change_stamp_is_not_missed(site):
     assert_published_as_in_warehouse(site)
 
 
+def test_rows_rebuilt_with_their_old_change_stamp_are_found_by_the_build_stamp(site):
+    """A build under the lookback (var ror_incremental_lookback_days) rewrites rows whose
+    `_changed_at` is not newer than the copy's; their `_built_at` is. They are written into
+    the last copy, not missed (which the check would turn into a whole copy)."""
+    warehouse_sql(site, "alter table marts.fct_events add column _built_at timestamp")
+    warehouse_sql(site, "update marts.fct_events set _built_at = _changed_at")
+    run_publish(site)
+    warehouse_sql(
+        site,
+        "update marts.fct_events set amount = amount + 1, _built_at = ? "
+        "where event_id in (select 'e' || i from range(100, 140) as t(i))",
+    )
+    published = run_publish(site, run_id="r2")
+    assert published.notes == [
+        "marts.fct_events: 40 rows rebuilt and 0 gone, written into the last copy"
+    ]
+    assert_published_as_in_warehouse(site)
+
+
 def test_a_table_mostly_rebuilt_or_with_other_columns_is_copied_whole(site):
     run_publish(site)
     warehouse_sql(site, "update marts.fct_events set _changed_at = ?")  # a full refresh
