@@ -65,11 +65,13 @@ def project_hash() -> str:
     profile): a refresh tests only the rows of the latest builds when the project is the
     one the previous refresh was published with (ror.refresh)."""
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    folders = [
-        folder
-        for key in ("model-paths", "macro-paths", "seed-paths", "test-paths")
-        for folder in project.get(key, [])
-    ]
+    defaults = {  # dbt's, for a key dbt_project.yml leaves out
+        "model-paths": ["models"],
+        "macro-paths": ["macros"],
+        "seed-paths": ["seeds"],
+        "test-paths": ["tests"],
+    }
+    folders = [folder for key, default in defaults.items() for folder in project.get(key, default)]
     digest = hashlib.sha256((PROJECT_DIR / "dbt_project.yml").read_bytes())
     for folder in sorted(folders):
         for file in sorted((PROJECT_DIR / folder).rglob("*")):

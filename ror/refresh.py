@@ -29,7 +29,14 @@ import duckdb
 
 from ror.child import run_in_child
 from ror.dbt import incremental_keys, project_hash, run_dbt
-from ror.loader import LoadReport, load_landing, mark_gated, ungated_files, withdraw_files
+from ror.loader import (
+    LoadReport,
+    load_landing,
+    mark_gated,
+    quote_ident,
+    ungated_files,
+    withdraw_files,
+)
 from ror.publish import publish
 from ror.runs import append_run, read_runs
 from ror.settings import GATE_MEMORY_LIMIT, Paths
@@ -186,6 +193,7 @@ class Refresh:
             detail = "; ".join(result.failures[:3]) or f"dbt exited with {result.returncode}"
             more = f" (+{len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
             raise DbtFailed(f"dbt build failed: {detail}{more}; log: {result.log_file}")
+        self.run["latest_build_at"] = self._latest_build_stamp()
         self._count_rows(report)
         self._stamp("published", EXIT_PUBLISHED, "published")
         # A full refresh rebuilds every row: its tables are copied whole.
@@ -271,26 +279,26 @@ class Refresh:
         """Which rows the data tests read (ROR_TEST_ROWS, macro ror_latest_build), and why:
         of each incremental model, only the rows its latest build writes ('latest_build')
         when every other row was there when the previous refresh's tests passed: that
-        refresh was published, with this project (its tests, models and seeds), and nothing
-        has built a row since. Otherwise every row ('all')."""
+        refresh was published, with this project (its tests, models and seeds), and the
+        warehouse's latest build is still its own (no `dbt build` by hand since). Otherwise
+        every row ('all'), and always when ROR_TEST_ROWS=all is set for the refresh."""
         self.run["project_hash"] = project_hash()
         if self.full_refresh:
             return "all", "every row (a full refresh)"
+        if os.environ.get("ROR_TEST_ROWS") == "all":
+            return "all", "every row (ROR_TEST_ROWS=all)"
         runs = read_runs(self.paths.runs_log)
         last = runs[-1] if runs else {}
         if last.get("status") != "published":
             return "all", "every row (the last refresh was not published)"
         if last.get("project_hash") != self.run["project_hash"]:
             return "all", "every row (the project changed since the last refresh)"
-        if not last.get("finished_at"):
-            return "all", "every row (the last refresh has no finishing time)"
-        finished = datetime.fromisoformat(str(last["finished_at"]))
+        if not last.get("latest_build_at"):
+            return "all", "every row (the last refresh recorded no build stamp)"
+        recorded = datetime.fromisoformat(str(last["latest_build_at"]))
         built = self._latest_build_stamp()
-        if built is not None and built > finished:
-            return "all", f"every row (rows built at {built}, after the last refresh)"
-        if max(finished, built or finished) >= _now():
-            # a clock set back: this run's rows would be older than the latest build's
-            return "all", "every row (the last refresh finished later than now)"
+        if built != recorded:
+            return "all", f"every row (rows built at {built}, not by the last refresh)"
         return "latest_build", "the rows of each incremental model's latest build"
 
     def _latest_build_stamp(self) -> datetime | None:
@@ -304,7 +312,7 @@ class Refresh:
             if not tables:
                 return None
             latest = " union all ".join(
-                f'select max(_built_at) as built from "{schema}"."{table}"'
+                f"select max(_built_at) as built from {quote_ident(schema)}.{quote_ident(table)}"
                 for schema, table in tables
             )
             return con.execute(f"select max(built) from ({latest})").fetchone()[0]

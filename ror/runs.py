@@ -35,10 +35,12 @@ RUN_COLUMNS: dict[str, str] = {
     "gate_cpu_seconds": "double",
     "dbt_cpu_seconds": "double",
     "publish_cpu_seconds": "double",
-    # The rows the data tests read: all, or latest_build (ror.refresh), and the project
-    # (ror.dbt.project_hash) the refresh ran.
+    # The rows the data tests read: all, or latest_build (ror.refresh), the project
+    # (ror.dbt.project_hash) the refresh ran, and the warehouse's latest _built_at after
+    # its dbt step (its own build's stamp).
     "tests_rows": "varchar",
     "project_hash": "varchar",
+    "latest_build_at": "timestamp",
     "message": "varchar",
 }
 

@@ -673,9 +673,11 @@ def test_tests_of_the_latest_build_fail_a_new_row_repeating_an_old_one(
 
     def statuses(rows: str = "all") -> dict[str, str]:
         dbt_dir = tmp_path / "dbt"
+        results_file = dbt_dir / "target" / "run_results.json"
+        results_file.unlink(missing_ok=True)  # never read the last run's
         select = ["test", "--select", *tests.values()]
         run_dbt(dbt_dir, warehouse, select, check=False, extra_env={"ROR_TEST_ROWS": rows})
-        results = json.loads((dbt_dir / "target" / "run_results.json").read_text())["results"]
+        results = json.loads(results_file.read_text())["results"]
         found = {
             name: result["status"]
             for result in results

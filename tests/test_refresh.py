@@ -266,11 +266,16 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     build, fails the refresh (exit 3). The refresh after a failed one reads every row."""
     con = duckdb.connect(str(site["warehouse"]))
     try:
+        # the oldest row again, stamped as the latest build (which the last refresh
+        # recorded, so this refresh scopes its tests); marked by its _changed_at
         planted = con.execute(
             """insert into marts.fct_interactions by name
-            select * replace (_built_at + interval 1 microsecond as _built_at)
+            select * replace (
+                (select max(_built_at) from marts.fct_interactions) as _built_at,
+                timestamp '1900-01-01' as _changed_at
+            )
             from marts.fct_interactions
-            where _built_at = (select max(_built_at) from marts.fct_interactions)
+            order by _built_at, interaction_id
             limit 1"""
         ).fetchone()
     finally:
@@ -283,10 +288,7 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
 
     con = duckdb.connect(str(site["warehouse"]))
     try:
-        con.execute(
-            "delete from marts.fct_interactions "
-            "where _built_at = (select max(_built_at) from marts.fct_interactions)"
-        )
+        con.execute("delete from marts.fct_interactions where _changed_at = timestamp '1900-01-01'")
     finally:
         con.close()
     recovered = refresh(site)
@@ -294,10 +296,10 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     assert "tests: every row (the last refresh was not published)" in recovered.stderr
 
 
-def test_which_rows_a_refresh_tests(tmp_path):
-    """Every row unless the last refresh was published with this project and no row has
-    been built since it finished (a `dbt build` by hand), nor is the clock behind it;
-    every row on a full refresh."""
+def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
+    """Every row unless the last refresh was published with this project and the
+    warehouse's latest build is still the one it recorded (no `dbt build` by hand since,
+    whatever the clock says); every row on a full refresh or with ROR_TEST_ROWS=all."""
     import datetime as dt
 
     from ror.dbt import project_hash
@@ -314,22 +316,31 @@ def test_which_rows_a_refresh_tests(tmp_path):
     def tests_rows(full_refresh: bool = False) -> tuple[str, str]:
         return Refresh(paths, full_refresh, log=lambda _: None)._tests_rows()
 
-    def finished(status: str, at: str, project: str | None = None) -> None:
-        run = {"status": status, "finished_at": dt.datetime.fromisoformat(at)}
-        append_run(paths.runs_log, run | {"project_hash": project or project_hash()})
+    def finished(status: str, built: str | None, project: str | None = None) -> None:
+        stamp = None if built is None else dt.datetime.fromisoformat(built)
+        run = {"status": status, "finished_at": dt.datetime(2026, 11, 20, 2)}
+        append_run(
+            paths.runs_log,
+            run | {"project_hash": project or project_hash(), "latest_build_at": stamp},
+        )
 
     assert tests_rows() == ("all", "every row (the last refresh was not published)")
-    finished("published", "2026-11-20 02:00")
+    finished("published", "2026-11-20 01:00")
     assert tests_rows() == ("latest_build", "the rows of each incremental model's latest build")
     assert tests_rows(full_refresh=True) == ("all", "every row (a full refresh)")
-    finished("published", "2026-11-20 02:00", project="another project")
+    monkeypatch.setenv("ROR_TEST_ROWS", "all")
+    assert tests_rows() == ("all", "every row (ROR_TEST_ROWS=all)")
+    monkeypatch.delenv("ROR_TEST_ROWS")
+    finished("published", "2026-11-20 01:00", project="another project")
     assert tests_rows() == ("all", "every row (the project changed since the last refresh)")
-    finished("dbt_failed", "2026-11-20 02:00")
+    finished("dbt_failed", "2026-11-20 01:00")
     assert tests_rows() == ("all", "every row (the last refresh was not published)")
-    finished("published", "2026-11-20 00:30")
-    assert tests_rows() == (
-        "all",
-        "every row (rows built at 2026-11-20 01:00:00, after the last refresh)",
-    )
-    finished("published", "2099-01-01 00:00")
-    assert tests_rows() == ("all", "every row (the last refresh finished later than now)")
+    finished("published", None)  # a refresh before the stamp was recorded
+    assert tests_rows() == ("all", "every row (the last refresh recorded no build stamp)")
+    # a build by hand after the refresh, or before it with a clock set back
+    for other in ("2026-11-20 00:30", "2026-11-20 03:00"):
+        finished("published", other)
+        assert tests_rows() == (
+            "all",
+            "every row (rows built at 2026-11-20 01:00:00, not by the last refresh)",
+        )

@@ -21,8 +21,11 @@
             {%- do incremental.append(node.name) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- if not incremental -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | list -%}
-    {%- if not incremental or '_built_at' not in columns -%}
+    {%- if '_built_at' not in columns -%}
         {{ return('') }}
     {%- endif -%}
     {{ return('_built_at = (select max(_built_at) from ' ~ model ~ ')') }}

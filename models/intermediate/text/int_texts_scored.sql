@@ -9,7 +9,9 @@
 {#- The sentiment of every distinct text a person wrote (customer tweets, comments,
     mentions, messages, reviews), scored once by the VADER UDF: an incremental run
     scores only the texts it has not seen. A score depends on the text alone, so a full
-    refresh gives the same rows. -#}
+    refresh gives the same rows. A column added here is appended (the project's
+    on_schema_change) and is null in the rows scored before: give it a value for them in
+    the same change, or run `ror refresh --full-refresh`. -#}
 
 with
 
