@@ -76,7 +76,7 @@ def publish(
     try:
         con.execute(f"attach {quote_literal(str(warehouse))} as wh (read_only)")
         tables = _published_tables(con, "wh")
-        kept = _keep_incremental_tables(con, tables, keys or {}) if reuse else set()
+        kept = _keep_incremental_tables(con, tables, keys or {}) if reuse else {}
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists ops")
         for schema, table in tables:
@@ -84,9 +84,8 @@ def publish(
                 continue
             name = f"{quote_ident(schema)}.{quote_ident(table)}"
             if f"{schema}.{table}" in kept:
-                stamp = _stamp(_columns(con, "wh", schema, table))
                 key = (keys or {})[f"{schema}.{table}"]
-                note = _bring_up_to_date(con, name, key, stamp)
+                note = _bring_up_to_date(con, name, key, kept[f"{schema}.{table}"])
                 published.notes.append(f"{schema}.{table}: {note}")
             else:
                 con.execute(f"create table {name} as select * from wh.{name}")
@@ -172,23 +171,24 @@ def _keep_incremental_tables(
     con: duckdb.DuckDBPyConnection,
     tables: list[tuple[str, str]],
     keys: Mapping[str, Sequence[str]],
-) -> set[str]:
+) -> dict[str, str]:
     """Drop every table of the copied file but those to bring up to date: a table built
     incrementally, with a `_built_at` or a `_changed_at`, whose columns are the warehouse's,
-    name for name and type for type."""
+    name for name and type for type. Returns each kept table's stamp column (_stamp)."""
     copy = con.execute("select current_database()").fetchone()[0]
-    kept = set()
+    kept = {}
     for schema, table in con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = ?", [copy]
     ).fetchall():
         columns = _columns(con, copy, schema, table)
+        stamp = _stamp(columns)
         if (
             f"{schema}.{table}" in keys
             and (schema, table) in tables
             and columns == _columns(con, "wh", schema, table)
-            and _stamp(columns) is not None
+            and stamp is not None
         ):
-            kept.add(f"{schema}.{table}")
+            kept[f"{schema}.{table}"] = stamp
         else:
             con.execute(f"drop table {quote_ident(schema)}.{quote_ident(table)}")
     return kept

@@ -178,7 +178,8 @@ class Refresh:
         # does not change (dbt's advice: run them in development and CI, here `make test`).
         args = ["build", "--exclude-resource-type", "unit_test"]
         args += ["--full-refresh"] if self.full_refresh else []
-        tests_rows, why = self._tests_rows()
+        self.run["project_hash"] = project_hash()
+        tests_rows, why = self._tests_rows(self.run["project_hash"])
         self.run["tests_rows"] = tests_rows
         self.log(f"tests: {why}")
         env = {"ROR_TEST_ROWS": tests_rows}
@@ -275,14 +276,14 @@ class Refresh:
                 + f" ({verdict.files} new files withdrawn, nothing published)"
             )
 
-    def _tests_rows(self) -> tuple[str, str]:
+    def _tests_rows(self, project: str) -> tuple[str, str]:
         """Which rows the data tests read (ROR_TEST_ROWS, macro ror_latest_build), and why:
         of each incremental model, only the rows its latest build writes ('latest_build')
         when every other row was there when the previous refresh's tests passed: that
         refresh was published, with this project (its tests, models and seeds), and the
         warehouse's latest build is still its own (no `dbt build` by hand since). Otherwise
-        every row ('all'), and always when ROR_TEST_ROWS=all is set for the refresh."""
-        self.run["project_hash"] = project_hash()
+        every row ('all'), and always when ROR_TEST_ROWS=all is set for the refresh.
+        `project`: this run's ror.dbt.project_hash."""
         if self.full_refresh:
             return "all", "every row (a full refresh)"
         if os.environ.get("ROR_TEST_ROWS") == "all":
@@ -291,7 +292,7 @@ class Refresh:
         last = runs[-1] if runs else {}
         if last.get("status") != "published":
             return "all", "every row (the last refresh was not published)"
-        if last.get("project_hash") != self.run["project_hash"]:
+        if last.get("project_hash") != project:
             return "all", "every row (the project changed since the last refresh)"
         if not last.get("latest_build_at"):
             return "all", "every row (the last refresh recorded no build stamp)"

@@ -53,7 +53,7 @@ def test_only_staging_calls_source_and_staging_names_its_source() -> None:
     problems = []
     for name, path in sorted(model_files().items()):
         folder = path.relative_to(MODELS).parts
-        calls_source = re.search(r"\bsource\(", path.read_text()) is not None
+        calls_source = re.search(r"\bsource\s*\(", path.read_text()) is not None
         if folder[0] != "staging":
             if calls_source:
                 problems.append(f"{name}: calls source() outside staging")

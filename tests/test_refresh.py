@@ -314,7 +314,7 @@ def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
     con.close()
 
     def tests_rows(full_refresh: bool = False) -> tuple[str, str]:
-        return Refresh(paths, full_refresh, log=lambda _: None)._tests_rows()
+        return Refresh(paths, full_refresh, log=lambda _: None)._tests_rows(project_hash())
 
     def finished(status: str, built: str | None, project: str | None = None) -> None:
         stamp = None if built is None else dt.datetime.fromisoformat(built)
