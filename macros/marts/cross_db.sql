@@ -56,17 +56,34 @@
 {%- endmacro %}
 
 
-{#- A continuous quantile (0-1) of a numeric expression, an aggregate. -#}
-{% macro ror_quantile(expression, fraction) -%}
-    {{ return(adapter.dispatch('ror_quantile')(expression, fraction)) }}
+{#- Continuous quantiles (each 0-1) of a numeric expression, as one aggregate: a list of
+    them in the order of `fractions`, read with ror_list_item. One aggregate sorts the
+    group's values once: the three quartiles of ror_brand_daily's 6M rows took 0.34 to
+    0.39 s as one list against 0.77 to 0.93 s as three quantiles (the same values). -#}
+{% macro ror_quantiles(expression, fractions) -%}
+    {{ return(adapter.dispatch('ror_quantiles')(expression, fractions)) }}
 {%- endmacro %}
 
-{% macro default__ror_quantile(expression, fraction) -%}
-    quantile_cont({{ expression }}, {{ fraction }})
+{% macro default__ror_quantiles(expression, fractions) -%}
+    quantile_cont({{ expression }}, [{{ fractions | join(', ') }}])
 {%- endmacro %}
 
-{% macro spark__ror_quantile(expression, fraction) -%}
-    percentile({{ expression }}, {{ fraction }})
+{% macro spark__ror_quantiles(expression, fractions) -%}
+    percentile({{ expression }}, array({{ fractions | join(', ') }}))
+{%- endmacro %}
+
+
+{#- The item at `position` (counted from 1) of a list (array) expression. -#}
+{% macro ror_list_item(list_expression, position) -%}
+    {{ return(adapter.dispatch('ror_list_item')(list_expression, position)) }}
+{%- endmacro %}
+
+{% macro default__ror_list_item(list_expression, position) -%}
+    {{ list_expression }}[{{ position }}]
+{%- endmacro %}
+
+{% macro spark__ror_list_item(list_expression, position) -%}
+    element_at({{ list_expression }}, {{ position }})
 {%- endmacro %}
 
 

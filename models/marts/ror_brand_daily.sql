@@ -119,9 +119,7 @@ active as (
         sum(relationships_daily.person_interactions) as person_interactions,
         count(month_scores.ror_score) as scored_relationships,
         {{ ror_exact_avg('month_scores.ror_score') }} as mean_ror_score,
-        {{ ror_quantile('month_scores.ror_score', 0.25) }} as p25_ror_score,
-        {{ ror_median('month_scores.ror_score') }} as median_ror_score,
-        {{ ror_quantile('month_scores.ror_score', 0.75) }} as p75_ror_score,
+        {{ ror_quantiles('month_scores.ror_score', [0.25, 0.5, 0.75]) }} as ror_score_quartiles,
         min(month_scores.ror_formula_version) as ror_formula_version
     from relationships_daily
     left join month_scores
@@ -227,9 +225,12 @@ final as (
         {{ ror_bigint('coalesce(active.person_interactions, 0)') }} as person_interactions,
         coalesce(active.scored_relationships, 0) as scored_relationships,
         cast(active.mean_ror_score as {{ ror_type_double() }}) as mean_ror_score,
-        cast(active.p25_ror_score as {{ ror_type_double() }}) as p25_ror_score,
-        cast(active.median_ror_score as {{ ror_type_double() }}) as median_ror_score,
-        cast(active.p75_ror_score as {{ ror_type_double() }}) as p75_ror_score,
+        cast({{ ror_list_item('active.ror_score_quartiles', 1) }} as {{ ror_type_double() }})
+            as p25_ror_score,
+        cast({{ ror_list_item('active.ror_score_quartiles', 2) }} as {{ ror_type_double() }})
+            as median_ror_score,
+        cast({{ ror_list_item('active.ror_score_quartiles', 3) }} as {{ ror_type_double() }})
+            as p75_ror_score,
         {{ ror_bigint('coalesce(give_take.give_actions, 0)') }} as give_actions,
         {{ ror_bigint('coalesce(give_take.take_actions, 0)') }} as take_actions,
         {{ ror_ratio('give_take.give_actions', 'give_take.take_actions') }} as give_take_ratio,
