@@ -1106,8 +1106,10 @@ def _validate(validation: _Validation) -> _Validated:
         f"({time.perf_counter() - started:.1f}s)"
     )
     context.data_sources.delete(asset_name)
+    rows = len(frame)
     del datasource, asset, frame, report, gx_batch, results, by_name
-    _release_memory()
+    if rows >= RELEASE_MEMORY_ROWS:
+        _release_memory()
     return done
 
 
@@ -1125,6 +1127,13 @@ def _suite_from_json(suite: dict[str, Any]) -> Any:
     import great_expectations as gx
 
     return gx.ExpectationSuite(**suite)
+
+
+# A validation of at least this many rows hands its memory back when done (_release_memory);
+# below it the frame is small and the full garbage collection is not worth its 0.1 s (6 of
+# the 100,000-event bench's nightly validations, 1,199 rows in all: 0.74 s of its 5.5 s gate,
+# cProfile).
+RELEASE_MEMORY_ROWS = 10_000
 
 
 def _release_memory() -> None:
