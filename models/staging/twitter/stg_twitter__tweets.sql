@@ -1,6 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='tweet_row_id',
+    )
+}}
+
 {#- One row per landed tweet row: renamed, cast, parsed and flagged, never filtered.
     Downstream models read `where is_staged`; ops.quarantine and ops.reconciliation read
-    the rest. -#}
+    the rest.
+
+    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
+    last build, and builds again the rows built before that share a tweet id with them (a
+    repeat or an id conflict may change which row is kept). Every rule reads the row alone
+    or the rows of its id, so the result equals a full refresh. Rows share a tweet id when
+    their ids parse to the same number ("1" and "1.0") or, unparseable, read the same
+    trimmed (shared_id below). The vars of the rules are read at build time: changing one
+    needs `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = [
     "tweet_id", "author_id", "inbound", "created_at", "text",
@@ -27,11 +43,23 @@
     },
 ] -%}
 
+{%- set shared_id = "coalesce(cast(" ~ ror_parse_integer("trim(tweet_id)") ~ " as "
+    ~ api.Column.translate_type("string") ~ "), " ~ ror_shared_id_key("tweet_id") ~ ")" -%}
+
 with
 
 source as (
 
     select * from {{ source('twitter', 'tweets') }}
+    {% if is_incremental() -%}
+        where
+            _loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            or {{ shared_id }} in (
+                select {{ shared_id }}
+                from {{ source('twitter', 'tweets') }} as landed_since
+                where landed_since._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            )
+    {%- endif %}
 
 ),
 
@@ -119,7 +147,8 @@ final as (
         _file_hash,
         _line_number,
         _loaded_at,
-        _load_id
+        _load_id,
+        {{ ror_build_stamp() }} as _built_at
     from id_conflicts
 
 )
