@@ -560,6 +560,46 @@ def test_scores_carry_formula_version_and_components(built: Built) -> None:
         assert score == pytest.approx(expected, abs=1e-9)
 
 
+def test_brand_daily_quartiles_are_those_of_the_day_s_scores(generated_built: Built) -> None:
+    """p25, median and p75 of ror_brand_daily are the continuous quartiles of the month
+    scores of the relationships active that day (one quantile aggregate returns all three,
+    read by position), computed here by Python's statistics module."""
+    con = duckdb.connect(str(generated_built.warehouse), read_only=True)
+    try:
+        scores = con.execute(
+            """select daily.brand_id, daily.channel, daily.activity_date,
+                list(scored.ror_score) filter (where scored.ror_score is not null)
+            from intermediate.int_relationships_daily as daily
+            left join intermediate.int_relationships_scored as scored
+                on scored.snapshot_kind = 'month'
+                and daily.person_id = scored.person_id
+                and daily.brand_id = scored.brand_id
+                and date_trunc('month', daily.activity_date) = scored.month_start
+            where daily.person_interactions > 0
+            group by all"""
+        ).fetchall()
+        mart = {
+            (brand, channel, day): quartiles
+            for brand, channel, day, *quartiles in con.execute(
+                """select brand_id, channel, activity_date, p25_ror_score, median_ror_score,
+                    p75_ror_score
+                from marts.ror_brand_daily"""
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    spread = 0
+    for brand, channel, day, values in scores:
+        if not values:
+            continue
+        expected = (
+            statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
+        )
+        assert mart[(brand, channel, day)] == pytest.approx(expected, abs=1e-9), (brand, day)
+        spread += expected[0] < expected[2]
+    assert spread > 10  # days whose quartiles differ: a swapped pair would show
+
+
 def test_ror_value_has_ten_deciles_per_brand(built: Built) -> None:
     con = duckdb.connect(str(built.warehouse), read_only=True)
     try:
