@@ -75,6 +75,11 @@ DEFAULT_MAX_ROWS_PER_VALIDATION = 500_000
 # in NotLoadedBefore.prepare, ror/expectations/base.py).
 NEW_ROWS_SHARE_FOR_PREPARE = 0.25
 DOCS_SITE = "ror_quality_gate"
+# A process hands the memory of its validations back (_release_memory) once they have held
+# this many rows since it last did: a small validation leaves little, and the full garbage
+# collection costs about 0.1 s (the 100,000-event bench's nightly gate spent 0.74 s of its
+# 5.5 s in it, over its 6 validations of 1,199 rows in all; cProfile).
+RELEASE_MEMORY_ROWS = 10_000
 SEVERITIES = ("block", "warn")
 KINDS = frozenset(
     {
@@ -1106,14 +1111,16 @@ def _validate(validation: _Validation) -> _Validated:
         f"({time.perf_counter() - started:.1f}s)"
     )
     context.data_sources.delete(asset_name)
-    rows = len(frame)
+    _ROWS_SINCE_RELEASE[0] += len(frame)
     del datasource, asset, frame, report, gx_batch, results, by_name
-    if rows >= RELEASE_MEMORY_ROWS:
+    if _ROWS_SINCE_RELEASE[0] >= RELEASE_MEMORY_ROWS:
         _release_memory()
+        _ROWS_SINCE_RELEASE[0] = 0
     return done
 
 
 _CONTEXT: list[Any] = []  # this process's GX context for validating (_validation_context)
+_ROWS_SINCE_RELEASE = [0]  # rows this process validated since its last _release_memory
 
 
 def _validation_context() -> Any:
@@ -1129,18 +1136,12 @@ def _suite_from_json(suite: dict[str, Any]) -> Any:
     return gx.ExpectationSuite(**suite)
 
 
-# A validation of at least this many rows hands its memory back when done (_release_memory);
-# below it the frame is small and the full garbage collection is not worth its 0.1 s (6 of
-# the 100,000-event bench's nightly validations, 1,199 rows in all: 0.74 s of its 5.5 s gate,
-# cProfile).
-RELEASE_MEMORY_ROWS = 10_000
-
-
 def _release_memory() -> None:
     """Hand a validated frame's memory back to the system (GX's objects hold it in reference
-    cycles, then Arrow's pool and glibc's heap keep it), so the gate holds about one
-    validation's frame at a time: at 1M events in 100,000-row validations its RSS stayed
-    near 550 MB over 9 validations; without gc.collect it climbed from 565 to 875 MB."""
+    cycles, then Arrow's pool and glibc's heap keep it), so the gate holds about one large
+    validation's frame at a time (or RELEASE_MEMORY_ROWS rows of small ones): at 1M events
+    in 100,000-row validations its RSS stayed near 550 MB over 9 validations; without
+    gc.collect it climbed from 565 to 875 MB."""
     gc.collect()
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim

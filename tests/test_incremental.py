@@ -9,6 +9,7 @@ every load later than the one before; the lookback var is 0), not everything rec
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -113,6 +114,14 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     (next(late.glob("engagement_events/*")) / "resent.jsonl").write_text(
         lines[0] + "\n" + json.dumps(changed) + "\n"
     )
+    # ... and two of day 1's tweets: one to the letter, one with its id written as a float
+    # ("1.0", the same tweet id) and other words.
+    with next(generated.glob(f"twitter_tweets/{START.isoformat()}/*.csv")).open(newline="") as f:
+        header, first, second, *_ = list(csv.reader(f))
+    second[header.index("tweet_id")] += ".0"
+    second[header.index("text")] = "sent again, with other words"
+    with (next(late.glob("twitter_tweets/*")) / "resent.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([header, first, second])
     for folder in late.glob("*/*"):
         shutil.copytree(folder, landing / folder.parent.name / f"{DAYS + 1:02d}-late-{folder.name}")
     refresh(landing, warehouse)
@@ -162,11 +171,12 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     assert comparable(con, "incremental", tweets, "staging") == comparable(
         con, "full_build", tweets, "staging"
     )
-    (tweet_conflicts,) = con.execute(
-        f"select count(*) from incremental.staging.{tweets} "
-        "where quarantine_rule = 'duplicate_id_conflict' and _batch not like '%late%'"
+    (tweet_conflicts, tweet_repeats) = con.execute(
+        f"select count(*) filter (where quarantine_rule = 'duplicate_id_conflict' "
+        f"and _batch not like '%late%'), count(*) filter (where is_duplicate) "
+        f"from incremental.staging.{tweets}"
     ).fetchone()
-    assert tweet_conflicts > 0
+    assert tweet_conflicts > 0 and tweet_repeats > 0
     threads = "int_events_threaded"
     assert comparable(con, "incremental", threads, "intermediate") == comparable(
         con, "full_build", threads, "intermediate"

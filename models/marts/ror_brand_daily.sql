@@ -4,6 +4,8 @@
     day's posts (docs block ror_brand_daily). -#}
 
 {%- set lapsed_after_days = ror_stage_rules()['lapsed_after_days'] -%}
+{#- p25, median and p75, read from one list by position (1, 2, 3). -#}
+{%- set quartiles = [0.25, 0.5, 0.75] -%}
 
 with recursive
 
@@ -119,7 +121,7 @@ active as (
         sum(relationships_daily.person_interactions) as person_interactions,
         count(month_scores.ror_score) as scored_relationships,
         {{ ror_exact_avg('month_scores.ror_score') }} as mean_ror_score,
-        {{ ror_quantiles('month_scores.ror_score', [0.25, 0.5, 0.75]) }} as ror_score_quartiles,
+        {{ ror_quantiles('month_scores.ror_score', quartiles) }} as ror_score_quartiles,
         min(month_scores.ror_formula_version) as ror_formula_version
     from relationships_daily
     left join month_scores

@@ -15,7 +15,7 @@ scored as (
 {# A relationship's month snapshots are every month from its first to the as-of date
    (int_relationships_scored), so the month before a row's is the one a month earlier.
    Joined, not lag(): a window over these rows carries every column through its sort,
-   2.7 to 3.2 s alone at 10M events against 1.7 to 2.1 s for the join (CPU 5.3 to 6.6 s
+   2.7 to 3.4 s alone at 10M events against 1.7 to 2.1 s for the join (CPU 5.3 to 6.6 s
    against 3.4 to 4.1 s; python -m ror.bench_model, the same rows). #}
 with_change as (
 

@@ -114,6 +114,8 @@ months (month_start) as (
 
 ),
 
+{# Every month from a relationship's first to the as-of date has its snapshot, active or
+   not: ror_relationship_history finds a month's previous one a calendar month earlier. #}
 month_snapshots as (
 
     select
