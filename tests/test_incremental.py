@@ -177,6 +177,11 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
         f"from incremental.staging.{tweets}"
     ).fetchone()
     assert tweet_conflicts > 0 and tweet_repeats > 0
+    # ... and the CRM's: orders reuse ids across days too.
+    for crm in ("stg_crm__orders", "stg_crm__customers", "stg_crm__identities"):
+        assert comparable(con, "incremental", crm, "staging") == comparable(
+            con, "full_build", crm, "staging"
+        ), crm
     threads = "int_events_threaded"
     assert comparable(con, "incremental", threads, "intermediate") == comparable(
         con, "full_build", threads, "intermediate"

@@ -91,6 +91,24 @@
     coalesce(trim({{ adapter.quote(column) }}), '')
 {%- endmacro %}
 
+{#- The `where` of an incremental staging model's raw rows (nothing on a full build): the
+    rows loaded since the model's last build, and the rows loaded before that share an id
+    with one of them (`shared_id`, a SQL expression of the raw row such as
+    ror_shared_id_key('event_id')), since a repeat or an id conflict may change which row of
+    the id is kept. Every rule of a staging model reads the row alone or the rows of its
+    id, so the rows rebuilt equal those of a full refresh. -#}
+{% macro ror_staging_increment(raw_relation, shared_id) -%}
+    {%- if is_incremental() -%}
+        where
+            _loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            or {{ shared_id }} in (
+                select {{ shared_id }}
+                from {{ raw_relation }} as landed_since
+                where landed_since._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
+            )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- `as <this> (` for a CTE that must be computed where it is used, not materialized once
     because it is read twice (DuckDB materializes such CTEs by default): the staging
     models read their row-rule CTEs once for all rows and once more for the few rows of a

@@ -1,5 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='customer_row_id',
+    )
+}}
+
 {#- One row per landed CRM customer row: renamed, cast, parsed and flagged, never
-    filtered. -#}
+    filtered.
+
+    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
+    last build, and builds again the rows built before that share a customer_id with them
+    (a repeat or an id conflict may change which row is kept). The vars of the rules are
+    read at build time: changing one needs `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = [
     "customer_id", "brand_id", "email", "created_at", "country", "first_name",
@@ -15,6 +28,7 @@ with
 source as (
 
     select * from {{ source('crm', 'customers') }}
+    {{ ror_staging_increment(source('crm', 'customers'), ror_shared_id_key('customer_id')) }}
 
 ),
 
@@ -93,7 +107,8 @@ final as (
         _file_hash,
         _line_number,
         _loaded_at,
-        _load_id
+        _load_id,
+        {{ ror_build_stamp() }} as _built_at
     from id_conflicts
 
 )

@@ -1,6 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='identity_row_id',
+    )
+}}
+
 {#- One row per landed CRM identity row (a person's handle on a channel, linked to a CRM
     customer): renamed, flagged, never filtered. An identity that points at two customers
-    is a data-quality finding (a warning test), not a broken row. -#}
+    is a data-quality finding (a warning test), not a broken row.
+
+    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
+    last build, and builds again the rows built before that share a customer_id with them:
+    a repeat or an identity conflict (always among the rows of one customer) may change
+    which row is kept. The seed channels is read at build time: changing it needs `ror
+    refresh --full-refresh`. -#}
 
 {%- set contract_columns = ["customer_id", "channel", "channel_user_id"] -%}
 
@@ -15,6 +29,7 @@ with
 source as (
 
     select * from {{ source('crm', 'identities') }}
+    {{ ror_staging_increment(source('crm', 'identities'), ror_shared_id_key('customer_id')) }}
 
 ),
 
@@ -104,7 +119,8 @@ final as (
         _file_hash,
         _line_number,
         _loaded_at,
-        _load_id
+        _load_id,
+        {{ ror_build_stamp() }} as _built_at
     from id_conflicts
 
 )

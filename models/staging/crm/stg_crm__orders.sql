@@ -1,5 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_row_id',
+    )
+}}
+
 {#- One row per landed order row: renamed, cast, parsed and flagged, never filtered.
-    A negative amount is a refund, not a broken row. -#}
+    A negative amount is a refund, not a broken row.
+
+    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
+    last build, and builds again the rows built before that share an order_id with them (a
+    repeat or an id conflict may change which row is kept). The seed currencies and the
+    vars of the rules are read at build time: changing one needs `ror refresh
+    --full-refresh`. -#}
 
 {%- set contract_columns = [
     "order_id", "customer_id", "brand_id", "ordered_at", "amount", "currency", "status",
@@ -24,6 +38,7 @@ with
 source as (
 
     select * from {{ source('crm', 'orders') }}
+    {{ ror_staging_increment(source('crm', 'orders'), ror_shared_id_key('order_id')) }}
 
 ),
 
@@ -118,7 +133,8 @@ final as (
         _file_hash,
         _line_number,
         _loaded_at,
-        _load_id
+        _load_id,
+        {{ ror_build_stamp() }} as _built_at
     from id_conflicts
 
 )

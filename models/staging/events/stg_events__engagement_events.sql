@@ -49,15 +49,9 @@ with
 source as {{ ror_inline_cte() }} (
 
     select * from {{ source('events', 'engagement_events') }}
-    {% if is_incremental() -%}
-        where
-            _loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
-            or {{ ror_shared_id_key('event_id') }} in (
-                select {{ ror_shared_id_key('event_id') }}
-                from {{ source('events', 'engagement_events') }} as landed_since
-                where landed_since._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
-            )
-    {%- endif %}
+    {{ ror_staging_increment(
+        source('events', 'engagement_events'), ror_shared_id_key('event_id')
+    ) }}
 
 ),
 

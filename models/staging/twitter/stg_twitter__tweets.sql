@@ -51,15 +51,7 @@ with
 source as (
 
     select * from {{ source('twitter', 'tweets') }}
-    {% if is_incremental() -%}
-        where
-            _loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
-            or {{ shared_id }} in (
-                select {{ shared_id }}
-                from {{ source('twitter', 'tweets') }} as landed_since
-                where landed_since._loaded_at > {{ ror_incremental_cutoff('_loaded_at') }}
-            )
-    {%- endif %}
+    {{ ror_staging_increment(source('twitter', 'tweets'), shared_id) }}
 
 ),
 
