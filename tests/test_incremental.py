@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -114,14 +115,23 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     (next(late.glob("engagement_events/*")) / "resent.jsonl").write_text(
         lines[0] + "\n" + json.dumps(changed) + "\n"
     )
-    # ... and two of day 1's tweets: one to the letter, one with its id written as a float
-    # ("1.0", the same tweet id) and other words.
-    with next(generated.glob(f"twitter_tweets/{START.isoformat()}/*.csv")).open(newline="") as f:
-        header, first, second, *_ = list(csv.reader(f))
-    second[header.index("tweet_id")] += ".0"
-    second[header.index("text")] = "sent again, with other words"
-    with (next(late.glob("twitter_tweets/*")) / "resent.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([header, first, second])
+
+    # ... and two of day 1's rows of each CSV source with an id: one to the letter (a
+    # repeat), one with the same id and other content (an id conflict: a tweet id written
+    # as a float, "1.0"; an identity's channel in capitals, the same identity written
+    # otherwise). First in landing order, they win, and the rows of day 1 must be rebuilt.
+    def resend(source: str, edits: dict[str, Callable[[str], str]]) -> None:
+        with next(generated.glob(f"{source}/{START.isoformat()}/*.csv")).open(newline="") as f:
+            header, first, second, *_ = list(csv.reader(f))
+        for column, edit in edits.items():
+            second[header.index(column)] = edit(second[header.index(column)])
+        with (next(late.glob(f"{source}/*")) / "resent.csv").open("w", newline="") as f:
+            csv.writer(f).writerows([header, first, second])
+
+    resend("twitter_tweets", {"tweet_id": lambda v: v + ".0", "text": lambda _: "other words"})
+    resend("crm_customers", {"first_name": lambda _: "Someone Else"})
+    resend("crm_identities", {"channel": str.upper})
+    resend("orders", {"amount": lambda _: "1.00"})
     for folder in late.glob("*/*"):
         shutil.copytree(folder, landing / folder.parent.name / f"{DAYS + 1:02d}-late-{folder.name}")
     refresh(landing, warehouse)
@@ -165,23 +175,30 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     table = "stg_events__engagement_events"
     incremental = comparable(con, "incremental", table, "staging")
     assert incremental == comparable(con, "full_build", table, "staging")
-    # The tweets likewise: some of the late batch's tweets reuse ids built on other days
-    # and, first in landing order, win them from the rows built before.
-    tweets = "stg_twitter__tweets"
-    assert comparable(con, "incremental", tweets, "staging") == comparable(
-        con, "full_build", tweets, "staging"
-    )
-    (tweet_conflicts, tweet_repeats) = con.execute(
-        f"select count(*) filter (where quarantine_rule = 'duplicate_id_conflict' "
-        f"and _batch not like '%late%'), count(*) filter (where is_duplicate) "
-        f"from incremental.staging.{tweets}"
-    ).fetchone()
-    assert tweet_conflicts > 0 and tweet_repeats > 0
-    # ... and the CRM's: orders reuse ids across days too.
-    for crm in ("stg_crm__orders", "stg_crm__customers", "stg_crm__identities"):
-        assert comparable(con, "incremental", crm, "staging") == comparable(
-            con, "full_build", crm, "staging"
-        ), crm
+    # The tweets and the CRM's likewise, each with day-1 rows that the resent ones made a
+    # repeat and an id conflict.
+    keys = {
+        "stg_twitter__tweets": "tweet_id",
+        "stg_crm__customers": "customer_id",
+        "stg_crm__identities": "customer_id",
+        "stg_crm__orders": "order_id",
+    }
+    for staged, key in keys.items():
+        assert comparable(con, "incremental", staged, "staging") == comparable(
+            con, "full_build", staged, "staging"
+        ), staged
+        (conflicts, repeats) = con.execute(
+            f"""select
+                count(*) filter (where day_one.quarantine_rule = 'duplicate_id_conflict'),
+                count(*) filter (where day_one.is_duplicate)
+            from incremental.staging.{staged} as day_one
+            where day_one._batch = ? and exists (
+                select 1 from incremental.staging.{staged} as resent
+                where resent._file like '%resent.csv' and resent.{key} = day_one.{key}
+            )""",
+            [START.isoformat()],
+        ).fetchone()
+        assert conflicts > 0 and repeats > 0, staged
     threads = "int_events_threaded"
     assert comparable(con, "incremental", threads, "intermediate") == comparable(
         con, "full_build", threads, "intermediate"

@@ -9,10 +9,9 @@
 {#- One row per landed CRM customer row: renamed, cast, parsed and flagged, never
     filtered.
 
-    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
-    last build, and builds again the rows built before that share a customer_id with them
-    (a repeat or an id conflict may change which row is kept). The vars of the rules are
-    read at build time: changing one needs `ror refresh --full-refresh`. -#}
+    Incremental (macro ror_staging_increment): the rows loaded since the last build and
+    those built before that share their customer_id. The vars of the rules are read at
+    build time: changing one needs `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = [
     "customer_id", "brand_id", "email", "created_at", "country", "first_name",

@@ -10,11 +10,10 @@
     customer): renamed, flagged, never filtered. An identity that points at two customers
     is a data-quality finding (a warning test), not a broken row.
 
-    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
-    last build, and builds again the rows built before that share a customer_id with them:
-    a repeat or an identity conflict (always among the rows of one customer) may change
-    which row is kept. The seed channels is read at build time: changing it needs `ror
-    refresh --full-refresh`. -#}
+    Incremental (macro ror_staging_increment): the rows loaded since the last build and
+    those built before that share their customer_id (an identity conflict is always among
+    the rows of one customer). The seed channels is read at build time: changing it needs
+    `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = ["customer_id", "channel", "channel_user_id"] -%}
 

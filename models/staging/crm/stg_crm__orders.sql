@@ -9,11 +9,9 @@
 {#- One row per landed order row: renamed, cast, parsed and flagged, never filtered.
     A negative amount is a refund, not a broken row.
 
-    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
-    last build, and builds again the rows built before that share an order_id with them (a
-    repeat or an id conflict may change which row is kept). The seed currencies and the
-    vars of the rules are read at build time: changing one needs `ror refresh
-    --full-refresh`. -#}
+    Incremental (macro ror_staging_increment): the rows loaded since the last build and
+    those built before that share their order_id. The seed currencies and the vars of the
+    rules are read at build time: changing one needs `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = [
     "order_id", "customer_id", "brand_id", "ordered_at", "amount", "currency", "status",

@@ -10,13 +10,10 @@
     Downstream models read `where is_staged`; ops.quarantine and ops.reconciliation read
     the rest.
 
-    Incremental, as stg_events__engagement_events: a run builds the rows loaded since the
-    last build, and builds again the rows built before that share a tweet id with them (a
-    repeat or an id conflict may change which row is kept). Every rule reads the row alone
-    or the rows of its id, so the result equals a full refresh. Rows share a tweet id when
-    their ids parse to the same number ("1" and "1.0") or, unparseable, read the same
-    trimmed (shared_id below). The vars of the rules are read at build time: changing one
-    needs `ror refresh --full-refresh`. -#}
+    Incremental (macro ror_staging_increment): the rows loaded since the last build and
+    those built before that share their tweet id: the same number ("1" and "1.0"), or for
+    an unparseable id the same trimmed text (shared_id below). The vars of the rules are
+    read at build time: changing one needs `ror refresh --full-refresh`. -#}
 
 {%- set contract_columns = [
     "tweet_id", "author_id", "inbound", "created_at", "text",
