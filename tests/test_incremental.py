@@ -210,6 +210,14 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
         f"{listed.format('full_build')} except {listed.format('incremental')}"
     ).fetchall()
     assert missing == []
+    # Every text of the full build, scored alike (the incremental runs read only the rows
+    # staged since their last build; a text stays scored once its row is quarantined).
+    scored = "select text_hash, sentiment_compound, text_length from {}.{}"
+    texts = "intermediate.int_texts_scored"
+    unscored = con.execute(
+        f"{scored.format('full_build', texts)} except {scored.format('incremental', texts)}"
+    ).fetchall()
+    assert unscored == []
     (conflicts, repeats) = con.execute(
         f"select count(*) filter (where quarantine_rule = 'duplicate_id_conflict'), "
         f"count(*) filter (where is_duplicate) from incremental.staging.{table}"

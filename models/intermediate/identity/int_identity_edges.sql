@@ -40,9 +40,10 @@ orders as (
 
 ),
 
-{# Read twice (purchase orders, seen), so DuckDB materializes it: only the 6 columns
-   used, not every column of its 8.9M rows at 10M events. #}
-interactions as (
+{# Read twice (purchase orders, seen): inlined, so that each reads only the columns and
+   rows it needs instead of DuckDB writing 8.9M rows (10M events) to a materialized CTE
+   first. #}
+interactions as {{ ror_inline_cte() }} (
 
     select
         identity_key,
@@ -69,7 +70,7 @@ event_persons as (
 
 event_keys as (
 
-    select distinct
+    select
         {{ ror_identity_key('account', 'person_channel_user_id', 'channel') }} as account_key,
         {{ ror_identity_key('handle', 'person_handle', 'channel') }} as handle_key,
         {{ ror_identity_key('email', 'person_email') }} as email_key
@@ -77,18 +78,20 @@ event_keys as (
 
 ),
 
+{# The one part of links whose rows repeat (persons that differ in one key share the
+   others): made distinct here, as each other part already is. #}
 event_links as (
 
     select
         account_key as identity_a,
         handle_key as identity_b
     from event_keys
-    union all
+    union
     select
         account_key,
         email_key
     from event_keys
-    union all
+    union
     select
         handle_key,
         email_key
@@ -198,9 +201,11 @@ links as (
 
 ),
 
+{# Each part is distinct and no two share a link_source, so links has no repeated row:
+   a distinct over all 4.5M rows (10M events) took 1.4 s of operator time. #}
 distinct_links as (
 
-    select distinct *
+    select *
     from links
     where
         identity_a is not null

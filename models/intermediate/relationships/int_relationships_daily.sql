@@ -60,25 +60,33 @@ brand_action_classes as (
 
 {{ ror_touched_relationship_days(ror_incremental_cutoff('_changed_at')) }}
 
+{# Each touched person's identities on each touched day. Materialized, so that DuckDB
+   joins the activity to these few rows; inlined, it joined all the activity (7.9M rows at
+   10M events) to every identity first and the touched days after: 1.8 to 2.0 s for the
+   incremental select against 1.3 to 1.5 s (a nightly at 10M, the same rows). #}
+identity_days as {{ ror_materialized_cte() }} (
+
+    select
+        all_identities.identity_key,
+        all_identities.person_id,
+        touched_days.activity_date
+    from touched_days
+    inner join all_identities
+        on touched_days.person_id = all_identities.person_id
+
+),
+
 {%- endif %}
 
 {# The activity to build, with the person of its identity: all of it, or on an incremental
-   run that of the touched days (each touched person's identities on each touched day). #}
+   run that of the touched days. #}
 person_activity as (
 
     {% if incremental -%}
         select
             identity_days.person_id,
             activity.*
-        from (
-            select
-                all_identities.identity_key,
-                all_identities.person_id,
-                touched_days.activity_date
-            from touched_days
-            inner join all_identities
-                on touched_days.person_id = all_identities.person_id
-        ) as identity_days
+        from identity_days
         inner join activity
             on
                 identity_days.identity_key = activity.identity_key

@@ -11,7 +11,15 @@
     scores only the texts it has not seen. A score depends on the text alone, so a full
     refresh gives the same rows. A column added here is appended (the project's
     on_schema_change) and is null in the rows scored before: give it a value for them in
-    the same change, or run `ror refresh --full-refresh`. -#}
+    the same change, or run `ror refresh --full-refresh`.
+
+    An incremental run reads only the staged rows built since its last build (_built_at,
+    the start of the dbt invocation that built a row, here and in staging): every text
+    staged before was read by an earlier run (a staged row without _built_at predates the
+    column, and was read by a build that read every row). DuckDB skips the older row
+    groups by their _built_at range, so no `or _built_at is null` here: with it the
+    select read every row again. At 10M events the nightly's select took 2.0 to 2.6 s
+    (1.5M texts hashed to find 17,873 new) against 0.5 to 1.1 s (the same rows). -#}
 
 with
 
@@ -22,6 +30,9 @@ tweets as (
     where
         is_staged
         and is_inbound
+    {% if is_incremental() -%}
+        and _built_at > {{ ror_incremental_cutoff('_built_at') }}
+    {%- endif %}
 
 ),
 
@@ -32,6 +43,9 @@ events as (
     where
         is_staged
         and actor = 'person'
+    {% if is_incremental() -%}
+        and _built_at > {{ ror_incremental_cutoff('_built_at') }}
+    {%- endif %}
 
 ),
 
