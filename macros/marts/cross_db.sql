@@ -23,9 +23,11 @@
 {%- endmacro %}
 
 {#- Not `unnest(...) with ordinality`: DuckDB joins that back to its input on every column
-    the list is made of (the tweets' texts in int_tweets_threaded: 2.7 to 2.9 s for the model
-    at 10M events), where it flattens this subquery into the input's rows (1.2 to 1.3 s, the
-    same rows). A null or empty list gives no row, as with ordinality. -#}
+    the list is made of (the tweets' texts in int_tweets_threaded: 2.7 to 3.1 s for the model
+    at 10M events), where it flattens this subquery into the input's rows (1.0 to 1.1 s, the
+    same rows). A null or empty list gives no row, as with ordinality. The list expression
+    is written twice: pass a column, computed before, when it is costly (with the tweets'
+    regexp written here twice, 1.3 to 1.5 s). -#}
 {% macro default__ror_unnest_with_position(list_expression, alias, value_name, position_name) -%}
     (
         select

@@ -87,18 +87,26 @@ brands as (
 
 ),
 
+{# Each tweet's @handles as a list, extracted once: ror_unnest_with_position writes its
+   list twice. #}
+mention_lists as (
+
+    select
+        tweet_id,
+        {{ ror_regexp_extract_all('tweet_text', '@([A-Za-z0-9_]+)') }} as handles
+    from placed
+
+),
+
 mentions as (
 
     select
-        placed.tweet_id,
+        mention_lists.tweet_id,
         mentioned.handle,
         mentioned.handle_position
-    from placed,
+    from mention_lists,
         {{ ror_unnest_with_position(
-            ror_regexp_extract_all('placed.tweet_text', '@([A-Za-z0-9_]+)'),
-            'mentioned',
-            'handle',
-            'handle_position',
+            'mention_lists.handles', 'mentioned', 'handle', 'handle_position'
         ) }}
 
 ),

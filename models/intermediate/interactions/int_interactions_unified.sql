@@ -64,7 +64,7 @@ events as (
 {# On an incremental run, the changed events only (`changed` below keeps the same rows),
    materialized: DuckDB then reads of the 7.7M staged events (10M events) only the rows it
    joins; with the filter applied after the join it read and hashed every one: 3.0 to 3.2 s
-   for the incremental select of a nightly at 10M against 1.1 to 1.2 s, the same rows. #}
+   for the incremental select of a nightly at 10M against 1.1 to 1.4 s, the same rows. #}
 events_threaded as {% if is_incremental() %}{{ ror_materialized_cte() }} {% endif %}(
 
     select * from {{ ref('int_events_threaded') }}
