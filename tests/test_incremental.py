@@ -94,19 +94,48 @@ def test_ten_daily_refreshes_and_a_late_batch_equal_a_full_refresh(
     assert made.returncode == 0, made.stderr
 
     landing, warehouse = tmp_path / "landing", tmp_path / "incremental" / "ror.duckdb"
+    stamped: list[tuple[str, str]] = []  # the tables with _built_at
+    set_back = dt.datetime.min  # the latest stamp before the clock was set back
     for day in range(DAYS):
         batch = (START + dt.timedelta(days=day)).isoformat()
         for folder in generated.glob(f"*/{batch}"):
             (landing / folder.parent.name).mkdir(parents=True, exist_ok=True)
             shutil.copytree(folder, landing / folder.parent.name / batch)
         refresh(landing, warehouse)
+        if day == DAYS // 2 + 1:
+            # The build after the clock was set back stamps its rows later than every row
+            # before (or the nightly's tests, reading each model's latest stamp, would test
+            # an earlier build's rows, and int_texts_scored would not read the new texts).
+            con = duckdb.connect(str(warehouse), read_only=True)
+            (latest,) = con.execute("select max(built_at) from ops.dbt_invocations").fetchone()
+            assert latest > set_back, (latest, set_back)
+            for schema, table in stamped:
+                (written, at_latest) = con.execute(
+                    f"""select count(*), count(*) filter (where _built_at = $latest)
+                    from {schema}.{table} where _built_at > $set_back""",
+                    {"latest": latest, "set_back": set_back},
+                ).fetchone()
+                assert written == at_latest, (table, written, at_latest)
+            (new_events,) = con.execute(
+                "select count(*) from staging.stg_events__engagement_events "
+                "where _built_at = $latest and _batch = $batch",
+                {"latest": latest, "batch": batch},
+            ).fetchone()
+            con.close()
+            assert new_events > 0
         if day == DAYS // 2:
-            # The clock set back a day: the texts scored so far carry a build stamp later
-            # than the next runs', which int_texts_scored must still read in full.
+            # The clock set back a day: every row and build so far carries a stamp a day
+            # later than the next runs' start.
             con = duckdb.connect(str(warehouse))
-            con.execute(
-                "update intermediate.int_texts_scored set _built_at = _built_at + interval 1 day"
-            )
+            stamped = con.execute(
+                "select table_schema, table_name from information_schema.columns "
+                "where column_name = '_built_at' order by 1, 2"
+            ).fetchall()
+            assert len(stamped) >= 10
+            for schema, table in stamped:
+                con.execute(f"update {schema}.{table} set _built_at = _built_at + interval 1 day")
+            con.execute("update ops.dbt_invocations set built_at = built_at + interval 1 day")
+            (set_back,) = con.execute("select max(built_at) from ops.dbt_invocations").fetchone()
             con.close()
     con = duckdb.connect(str(warehouse), read_only=True)
     (before,) = con.execute(

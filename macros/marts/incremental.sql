@@ -177,12 +177,77 @@ touched_days as (
 {%- endmacro %}
 
 
-{#- When this dbt invocation started (UTC), as a SQL timestamp: the _built_at of every row
-    an incremental model writes, by which a nightly's data tests read only the rows of the
-    latest build (macro ror_latest_build). -#}
+{#- This dbt invocation's build stamp, as a SQL timestamp: the _built_at of every row an
+    incremental model writes, by which a nightly's data tests read only the rows of the
+    latest build (macro ror_latest_build) and int_texts_scored only the rows staged since
+    its last build. The on-run-start hook ror_record_invocation chose it and wrote it to
+    ops.dbt_invocations: when the invocation started, unless a stamp already in the
+    warehouse is as late (the clock was set back), in which case just after that one. So
+    every build's stamp is later than every stamp before it, and one invocation's models
+    share one. dbt compile, show and docs generate run no hooks: they get the start time
+    (they write no rows). -#}
 {% macro ror_build_stamp() -%}
-    cast(
-        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
-        as {{ api.Column.translate_type('timestamp') }}
-    )
+    {%- set timestamp = api.Column.translate_type('timestamp') -%}
+    {%- set stamp = run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") -%}
+    {%- if execute and flags.WHICH in ['run', 'build', 'test', 'seed', 'snapshot', 'retry'] -%}
+        {%- set recorded = run_query(
+            "select strftime(max(built_at), '%Y-%m-%d %H:%M:%S.%f') from ops.dbt_invocations "
+            ~ "where invocation_id = '" ~ invocation_id ~ "'"
+        ).columns[0].values()[0] -%}
+        {%- if recorded is none -%}
+            {{ exceptions.raise_compiler_error(
+                "ops.dbt_invocations has no row for this invocation (" ~ invocation_id
+                ~ "): the on-run-start hook ror_record_invocation did not run"
+            ) }}
+        {%- endif -%}
+        {%- set stamp = recorded -%}
+    {%- endif -%}
+    cast('{{ stamp }}' as {{ timestamp }})
+{%- endmacro %}
+
+
+{#- The on-run-start hook (dbt_project.yml): one row in ops.dbt_invocations per dbt
+    invocation that runs hooks (run, build, test, seed, snapshot), with its build stamp
+    (macro ror_build_stamp): when it started, or 1 microsecond after the latest stamp in
+    the warehouse when that is not earlier (the latest built_at recorded here and the
+    latest _built_at of every table, read from DuckDB's statistics: a few milliseconds at
+    10M events). Not a model: it must exist before any model runs. -#}
+{% macro ror_record_invocation() -%}
+    {%- set timestamp = api.Column.translate_type('timestamp') -%}
+    {%- set started = "cast('" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") ~ "' as "
+        ~ timestamp ~ ")" -%}
+    {%- set stamped = [] -%}
+    {%- if execute -%}
+        {%- set stamped = run_query(
+            "select table_schema, table_name from information_schema.columns "
+            ~ "where column_name = '_built_at' and table_catalog = current_database() "
+            ~ "order by table_schema, table_name"
+        ).rows -%}
+    {%- endif -%}
+create schema if not exists ops;
+create table if not exists ops.dbt_invocations (
+    invocation_id {{ api.Column.translate_type('string') }} not null,
+    command {{ api.Column.translate_type('string') }} not null,
+    started_at {{ timestamp }} not null,
+    built_at {{ timestamp }} not null
+);
+insert into ops.dbt_invocations (invocation_id, command, started_at, built_at)
+select
+    '{{ invocation_id }}',
+    '{{ flags.WHICH }}',
+    {{ started }},
+    case
+        when latest.built_at >= {{ started }} then latest.built_at + interval 1 microsecond
+        else {{ started }}
+    end
+from (
+    select max(built_at) as built_at
+    from (
+        select max(built_at) as built_at from ops.dbt_invocations
+        {%- for schema, table in stamped %}
+        union all
+        select max(_built_at) from {{ adapter.quote(schema) }}.{{ adapter.quote(table) }}
+        {%- endfor %}
+    ) as stamps
+) as latest
 {%- endmacro %}

@@ -14,22 +14,15 @@
     the same change, or run `ror refresh --full-refresh`.
 
     An incremental run reads only the staged rows built since its last build (_built_at,
-    the start of the dbt invocation that built a row, here and in staging), and DuckDB
-    skips the older row groups by their _built_at range: every text staged before was
-    read by an earlier run. At 10M events the nightly's select took 2.0 to 2.6 s (1.5M
-    texts hashed to find 17,873 new) against 0.5 to 1.1 s (the same rows). It reads every
-    row instead when its last build is not earlier than this invocation's start (the
-    clock was set back), and on the first run after the model gained _built_at. Not
-    covered: a hand `dbt run` of only the staging models while the clock is behind this
-    model's last build, followed later by this model; `ror refresh` builds both in one
-    invocation. (No `or _built_at is null`: it stops the skipping, 1.7 to 1.9 s.) -#}
+    the build stamp of the dbt invocation that built a row, here and in staging: later
+    than every stamp before it, even with the clock set back, macro ror_build_stamp), and
+    DuckDB skips the older row groups by their _built_at range: every text staged before
+    was read by an earlier run. At 10M events the nightly's select took 2.0 to 2.6 s
+    (1.5M texts hashed to find 17,873 new) against 0.5 to 1.1 s (the same rows). On the
+    first run after the model gained _built_at it reads every row. (No `or _built_at is
+    null`: it stops the skipping, 1.7 to 1.9 s.) -#}
 
-{#- Whether the last build is earlier than this invocation's start, asked while dbt runs
-    the model: a case expression in the filter itself stopped DuckDB skipping row groups
-    (1.07 s against 0.06 s with nothing new at 10M). -#}
-{%- set reads_since_last_build = ror_is_incremental_with('_built_at') and run_query(
-    'select coalesce(max(_built_at) < ' ~ ror_build_stamp() ~ ', true) from ' ~ this
-).columns[0].values()[0] %}
+{%- set reads_since_last_build = ror_is_incremental_with('_built_at') %}
 
 with
 
