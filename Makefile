@@ -25,8 +25,8 @@ demo: $(STAMP)
 	$(BIN)/ror refresh --landing $(LANDING)
 
 # --dist loadfile keeps each test module (and its module-scoped warehouse) on one worker.
-test: $(STAMP) chromium
-	$(BIN)/ruff check ror python_udfs models tests
+# lint first: ruff and sqlfluff (about 35 s), so a style regression fails CI too.
+test: $(STAMP) chromium lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # Debian's Chromium, for the report's headless rendering test (tests/test_report.py).

@@ -5,11 +5,11 @@
 with
 
 {% for staged in ror_staged_sources() %}
-{{ staged.model }} as (
+    {{ staged.model }} as (
 
-    select * from {{ ref(staged.model) }}
+        select * from {{ ref(staged.model) }}
 
-),
+    ),
 
 {% endfor -%}
 
@@ -22,23 +22,23 @@ rejected_lines as (
 flagged_rows as (
 
     {% for staged in ror_staged_sources() -%}
-    select
-        '{{ staged.source }}' as source,
-        'flagged_row' as quarantine_kind,
-        {{ staged.row_id }} as landed_row_id,
-        _batch as batch,
-        _file as file,
-        _file_hash as file_hash,
-        _line_number as line_number,
-        quarantine_rule as rule,
-        quarantine_detail as detail,
-        _loaded_at as loaded_at
-    from {{ staged.model }}
-    where quarantine_rule is not null
-    {% if not loop.last %}
-    union all
+        select
+            '{{ staged.source }}' as source,  -- noqa: RF04
+            'flagged_row' as quarantine_kind,
+            {{ staged.row_id }} as landed_row_id,
+            _batch as batch,
+            _file as file,  -- noqa: RF04
+            _file_hash as file_hash,
+            _line_number as line_number,
+            quarantine_rule as rule,  -- noqa: RF04
+            quarantine_detail as detail,
+            _loaded_at as loaded_at
+        from {{ staged.model }}
+        where quarantine_rule is not null
+        {% if not loop.last %}
+            union all
 
-    {% endif -%}
+        {% endif -%}
     {%- endfor %}
 
 ),
@@ -50,10 +50,10 @@ malformed_lines as (
         'rejected_line' as quarantine_kind,
         rejected_line_id as landed_row_id,
         _batch as batch,
-        _file as file,
+        _file as file,  -- noqa: RF04
         _file_hash as file_hash,
         _line_number as line_number,
-        'malformed_line' as rule,
+        'malformed_line' as rule,  -- noqa: RF04
         {{ ror_rule_detail(dbt.concat(["reason", "': '", "raw_line"])) }} as detail,
         _loaded_at as loaded_at
     from rejected_lines

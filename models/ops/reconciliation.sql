@@ -19,11 +19,11 @@ rejected_lines as (
 ),
 
 {% for staged in ror_staged_sources() %}
-{{ staged.model }} as (
+    {{ staged.model }} as (
 
-    select * from {{ ref(staged.model) }}
+        select * from {{ ref(staged.model) }}
 
-),
+    ),
 
 {% endfor -%}
 
@@ -42,17 +42,17 @@ landed as (
 staged_rows as (
 
     {% for staged in ror_staged_sources() -%}
-    select
-        '{{ staged.source }}' as source,
-        _batch as batch,
-        is_staged,
-        quarantine_rule is not null as is_quarantined,
-        is_duplicate
-    from {{ staged.model }}
-    {% if not loop.last %}
-    union all
+        select
+            '{{ staged.source }}' as source,  -- noqa: RF04
+            _batch as batch,
+            is_staged,
+            quarantine_rule is not null as is_quarantined,
+            is_duplicate
+        from {{ staged.model }}
+        {% if not loop.last %}
+            union all
 
-    {% endif -%}
+        {% endif -%}
     {%- endfor %}
 
 ),
@@ -117,14 +117,17 @@ joined as (
         cast(coalesce(outcomes.rows_duplicate, 0) as {{ bigint }}) as rows_duplicate
     from source_batches
     left join landed
-        on source_batches.source = landed.source
-        and source_batches.batch = landed.batch
+        on
+            source_batches.source = landed.source
+            and source_batches.batch = landed.batch
     left join outcomes
-        on source_batches.source = outcomes.source
-        and source_batches.batch = outcomes.batch
+        on
+            source_batches.source = outcomes.source
+            and source_batches.batch = outcomes.batch
     left join rejected
-        on source_batches.source = rejected.source
-        and source_batches.batch = rejected.batch
+        on
+            source_batches.source = rejected.source
+            and source_batches.batch = rejected.batch
 
 ),
 

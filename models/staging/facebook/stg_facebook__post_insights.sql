@@ -103,7 +103,7 @@ renamed as (
         nullif(trim("Post Hour"), '') as post_hour_text,
         nullif(trim("Paid"), '') as paid_text,
         {%- for raw, column in counts.items() %}
-        nullif(trim({{ adapter.quote(raw) }}), '') as {{ column }}_text,
+            nullif(trim({{ adapter.quote(raw) }}), '') as {{ column }}_text,
         {%- endfor %}
         is_duplicate,
         _batch,
@@ -133,7 +133,7 @@ parsed as (
             when 'false' then false
         end as is_paid,
         {%- for column in counts.values() %}
-        {{ ror_parse_integer(column ~ "_text") }} as {{ column }},
+            {{ ror_parse_integer(column ~ "_text") }} as {{ column }},
         {%- endfor %}
         {{ ror_parse_iso_timestamp_utc("posted_text") }} as posted_at_exact
     from renamed
@@ -224,7 +224,7 @@ final as (
         post_hour,
         is_paid,
         {%- for column in counts.values() %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         {{ ror_outcome_columns("post_id") }},
         _batch,
