@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check ror python_udfs models tests
 	$(BIN)/ruff format --check ror python_udfs models tests
 	mkdir -p .sqlfluff-profiles && cp profiles.example.yml .sqlfluff-profiles/profiles.yml
-	ROR_WAREHOUSE=/tmp/ror-sqlfluff.duckdb ROR_PSEUDONYM_SALT=lint-only-salt \
+	ROR_WAREHOUSE=:memory: ROR_PSEUDONYM_SALT=lint-only-salt \
 		$(BIN)/sqlfluff lint models --processes 2
 
 bench: $(STAMP)

@@ -303,12 +303,20 @@ class Refresh:
         return "latest_build", "the rows of each incremental model's latest build"
 
     def _latest_build_stamp(self) -> datetime | None:
-        """The latest _built_at in the warehouse: when a dbt run last wrote rows."""
+        """The latest _built_at in the warehouse: the build stamp of the dbt run that last
+        wrote rows (macro ror_build_stamp)."""
         con = self._connect(read_only=True)
         try:
             tables = con.execute(
-                "select table_schema, table_name from information_schema.columns "
-                "where column_name = '_built_at' and table_catalog = current_database()"
+                """select columns.table_schema, columns.table_name
+                from information_schema.columns as columns
+                inner join information_schema.tables as tables
+                    on columns.table_catalog = tables.table_catalog
+                    and columns.table_schema = tables.table_schema
+                    and columns.table_name = tables.table_name
+                where columns.column_name = '_built_at'
+                    and columns.table_catalog = current_database()
+                    and tables.table_type = 'BASE TABLE'"""
             ).fetchall()
             if not tables:
                 return None

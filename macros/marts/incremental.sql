@@ -184,12 +184,14 @@ touched_days as (
     ops.dbt_invocations: when the invocation started, unless a stamp already in the
     warehouse is as late (the clock was set back), in which case just after that one. So
     every build's stamp is later than every stamp before it, and one invocation's models
-    share one. dbt compile, show and docs generate run no hooks: they get the start time
-    (they write no rows). -#}
+    share one. The commands that run no hooks and build no model (compile, show, docs
+    generate, list, run-operation, clone; sqlfluff's templater compiles) get the start
+    time; any other without its row in the log is an error. -#}
 {% macro ror_build_stamp() -%}
     {%- set timestamp = api.Column.translate_type('timestamp') -%}
     {%- set stamp = run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") -%}
-    {%- if execute and flags.WHICH in ['run', 'build', 'test', 'seed', 'snapshot', 'retry'] -%}
+    {%- set without_hooks = ['compile', 'show', 'generate', 'list', 'run-operation', 'clone'] -%}
+    {%- if execute and flags.WHICH not in without_hooks -%}
         {%- set recorded = run_query(
             "select strftime(max(built_at), '%Y-%m-%d %H:%M:%S.%f') from ops.dbt_invocations "
             ~ "where invocation_id = '" ~ invocation_id ~ "'"
@@ -207,10 +209,11 @@ touched_days as (
 
 
 {#- The on-run-start hook (dbt_project.yml): one row in ops.dbt_invocations per dbt
-    invocation that runs hooks (run, build, test, seed, snapshot), with its build stamp
-    (macro ror_build_stamp): when it started, or 1 microsecond after the latest stamp in
-    the warehouse when that is not earlier (the latest built_at recorded here and the
-    latest _built_at of every table, read from DuckDB's statistics: a few milliseconds at
+    invocation that runs hooks (run, build, test, seed, snapshot, source freshness; a retry
+    is logged under the command it retries), with its build stamp (macro
+    ror_build_stamp): when it started, or 1 microsecond after the latest stamp in the
+    warehouse when that is not earlier (the latest built_at recorded here and the latest
+    _built_at of every base table, read from DuckDB's statistics: a few milliseconds at
     10M events). Not a model: it must exist before any model runs. -#}
 {% macro ror_record_invocation() -%}
     {%- set timestamp = api.Column.translate_type('timestamp') -%}
@@ -219,9 +222,16 @@ touched_days as (
     {%- set stamped = [] -%}
     {%- if execute -%}
         {%- set stamped = run_query(
-            "select table_schema, table_name from information_schema.columns "
-            ~ "where column_name = '_built_at' and table_catalog = current_database() "
-            ~ "order by table_schema, table_name"
+            "select columns.table_schema, columns.table_name "
+            ~ "from information_schema.columns as columns "
+            ~ "inner join information_schema.tables as tables "
+            ~ "on columns.table_catalog = tables.table_catalog "
+            ~ "and columns.table_schema = tables.table_schema "
+            ~ "and columns.table_name = tables.table_name "
+            ~ "where columns.column_name = '_built_at' "
+            ~ "and columns.table_catalog = current_database() "
+            ~ "and tables.table_type = 'BASE TABLE' "
+            ~ "order by 1, 2"
         ).rows -%}
     {%- endif -%}
 create schema if not exists ops;
