@@ -33,7 +33,6 @@ from ror.loader import (
     LoadReport,
     load_landing,
     mark_gated,
-    quote_ident,
     ungated_files,
     withdraw_files,
 )
@@ -299,32 +298,21 @@ class Refresh:
         recorded = datetime.fromisoformat(str(last["latest_build_at"]))
         built = self._latest_build_stamp()
         if built != recorded:
-            return "all", f"every row (rows built at {built}, not by the last refresh)"
+            return "all", f"every row (dbt ran since the last refresh: build stamp {built})"
         return "latest_build", "the rows of each incremental model's latest build"
 
     def _latest_build_stamp(self) -> datetime | None:
-        """The latest _built_at in the warehouse: the build stamp of the dbt run that last
-        wrote rows (macro ror_build_stamp)."""
+        """The build stamp of the latest dbt invocation (ops.dbt_invocations, written by the
+        on-run-start hook ror_record_invocation); None before the first."""
         con = self._connect(read_only=True)
         try:
-            tables = con.execute(
-                """select columns.table_schema, columns.table_name
-                from information_schema.columns as columns
-                inner join information_schema.tables as tables
-                    on columns.table_catalog = tables.table_catalog
-                    and columns.table_schema = tables.table_schema
-                    and columns.table_name = tables.table_name
-                where columns.column_name = '_built_at'
-                    and columns.table_catalog = current_database()
-                    and tables.table_type = 'BASE TABLE'"""
-            ).fetchall()
-            if not tables:
+            logged = con.execute(
+                "select count(*) from duckdb_tables() "
+                "where schema_name = 'ops' and table_name = 'dbt_invocations'"
+            ).fetchone()[0]
+            if not logged:
                 return None
-            latest = " union all ".join(
-                f"select max(_built_at) as built from {quote_ident(schema)}.{quote_ident(table)}"
-                for schema, table in tables
-            )
-            return con.execute(f"select max(built) from ({latest})").fetchone()[0]
+            return con.execute("select max(built_at) from ops.dbt_invocations").fetchone()[0]
         finally:
             con.close()
 

@@ -36,8 +36,8 @@ RUN_COLUMNS: dict[str, str] = {
     "dbt_cpu_seconds": "double",
     "publish_cpu_seconds": "double",
     # The rows the data tests read: all, or latest_build (ror.refresh), the project
-    # (ror.dbt.project_hash) the refresh ran, and the warehouse's latest _built_at after
-    # its dbt step (its own build's stamp).
+    # (ror.dbt.project_hash) the refresh ran, and the latest build stamp in
+    # ops.dbt_invocations after its dbt step (its own invocation's).
     "tests_rows": "varchar",
     "project_hash": "varchar",
     "latest_build_at": "timestamp",

@@ -298,8 +298,8 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
 
 def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
     """Every row unless the last refresh was published with this project and the
-    warehouse's latest build is still the one it recorded (no `dbt build` by hand since,
-    whatever the clock says); every row on a full refresh or with ROR_TEST_ROWS=all."""
+    warehouse's latest dbt invocation is still the one it recorded (no `dbt build` by hand
+    since, whatever the clock says); every row on a full refresh or with ROR_TEST_ROWS=all."""
     import datetime as dt
 
     from ror.dbt import project_hash
@@ -309,8 +309,10 @@ def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
 
     paths = Paths(tmp_path / "landing", tmp_path / "ror.duckdb", tmp_path / "ror_bi.duckdb")
     con = duckdb.connect(str(paths.warehouse))
-    con.execute("create schema marts")
-    con.execute("create table marts.facts as select timestamp '2026-11-20 01:00' as _built_at")
+    con.execute("create schema ops")
+    con.execute(
+        "create table ops.dbt_invocations as select timestamp '2026-11-20 01:00' as built_at"
+    )
     con.close()
 
     def tests_rows(full_refresh: bool = False) -> tuple[str, str]:
@@ -342,5 +344,5 @@ def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
         finished("published", other)
         assert tests_rows() == (
             "all",
-            "every row (rows built at 2026-11-20 01:00:00, not by the last refresh)",
+            "every row (dbt ran since the last refresh: build stamp 2026-11-20 01:00:00)",
         )
