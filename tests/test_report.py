@@ -262,3 +262,30 @@ def test_a_broken_chart_is_caught(report, tmp_path):
     assert charts["chart-components"]["svg"] == 0
     assert "data-render-error" in result.stdout
     assert console_errors(result.stderr), "the console error was not seen"
+
+
+def test_component_points_add_up_to_the_mean_score(bi, report):
+    """The chart's caption says so: a brand's seven segments sum to its mean ROR score."""
+    page = report.read_text(encoding="utf-8")
+    start = page.index('<script type="application/json" id="ror-specs">')
+    start = page.index(">", start) + 1
+    spec = json.loads(page[start : page.index("</script>", start)])["chart-components"]
+    datasets = spec.get("datasets") or {"values": spec["data"]["values"]}
+    (rows,) = datasets.values()
+    points: dict[str, float] = {}
+    for row in rows:
+        points[row["brand_id"]] = points.get(row["brand_id"], 0.0) + row["points"]
+    con = duckdb.connect(str(bi), read_only=True)
+    try:
+        means = dict(
+            con.execute(
+                "select brand_id, avg(ror_score) from marts.ror_relationships "
+                "where ror_score is not null group by brand_id"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert len(rows) == 7 * len(means)
+    assert points.keys() == means.keys()
+    for brand, mean in means.items():
+        assert points[brand] == pytest.approx(mean, rel=1e-9), brand
