@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -58,3 +59,19 @@ def run_in_child(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) ->
     its exception re-raised here."""
     with child_pool(1) as pool:
         return pool.submit(function, *args, **kwargs).result()
+
+
+@contextmanager
+def warm_child(warm_up: Callable[[], object]) -> Iterator[ProcessPoolExecutor]:
+    """A spawned child process (child_pool(1)) that starts `warm_up` at once (imports, say),
+    for a step to be submitted to later, warm, while this process does something else.
+    Shut down when the block ends; when the block fails, without waiting for the warm-up
+    (the child finishes it and exits, or dies with this process)."""
+    pool = child_pool(1)
+    pool.submit(warm_up)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -346,3 +346,29 @@ def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
             "all",
             "every row (dbt ran since the last refresh: build stamp 2026-11-20 01:00:00)",
         )
+
+
+def test_a_prepared_dbt_runs_its_command_as_dbt_would_or_ends_unused(tmp_path):
+    """The refresh starts dbt's child during the gate (ror.dbt.PreparedDbt): given its command
+    later, it runs it as the `dbt` executable does (output, exit codes); closed unused, it
+    exits without running anything."""
+    from ror.dbt import PreparedDbt
+    from ror.settings import Paths
+
+    paths = Paths(
+        tmp_path / "landing", tmp_path / "wh" / "ror.duckdb", tmp_path / "wh" / "bi.duckdb"
+    )
+    lines: list[str] = []
+    listed = PreparedDbt(paths).run(
+        ["list", "--resource-type", "seed", "--output", "name"], lines.append
+    )
+    assert listed.returncode == 0, lines[-20:]
+    assert {"ror_fx_rates", "ror_interaction_kinds"} <= set(lines)
+    lines.clear()
+    wrong = PreparedDbt(paths).run(["no-such-command"], lines.append)
+    assert wrong.returncode == 2 and "No such command 'no-such-command'" in "\n".join(lines)
+    unused_paths = Paths(tmp_path / "landing", tmp_path / "unused" / "ror.duckdb", tmp_path / "b")
+    with PreparedDbt(unused_paths) as unused:
+        pass
+    assert unused.process.returncode == 0
+    assert not (unused_paths.dbt_dir / "target").exists()
