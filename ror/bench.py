@@ -384,10 +384,12 @@ def report(results: list[dict], udf_output: str) -> str:
         )
     lines += [
         "",
-        "Steps (wall time, cores used = CPU seconds / wall seconds, peak RSS of the process "
-        "tree during the step, and the CPU-seconds the whole machine spent in I/O wait and "
-        "stolen by the hypervisor from the step's start to the next one's, from /proc/stat: "
-        "a step slower than usual with high values waited on the machine, not on its code):",
+        "Steps (wall time, cores used = CPU seconds / wall seconds, where the gate's and "
+        "dbt's CPU seconds include their child's imports made during the step before, peak "
+        "RSS of the process tree during the step, and the CPU-seconds the whole machine "
+        "spent in I/O wait and stolen by the hypervisor from the step's start to the next "
+        "one's, from /proc/stat: a step slower than usual with high values waited on the "
+        "machine, not on its code):",
         "",
     ]
     for r in results:

@@ -65,13 +65,12 @@ def run_in_child(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) ->
 def warm_child(warm_up: Callable[[], object]) -> Iterator[ProcessPoolExecutor]:
     """A spawned child process (child_pool(1)) that starts `warm_up` at once (imports, say),
     for a step to be submitted to later, warm, while this process does something else.
-    Shut down when the block ends; when the block fails, without waiting for the warm-up
-    (the child finishes it and exits, or dies with this process)."""
-    pool = child_pool(1)
-    pool.submit(warm_up)
-    try:
-        yield pool
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    Shut down when the block ends, waiting for what the child is running: a step it runs
+    may hold the warehouse, and the caller's lock must outlive it. Steps not started yet
+    are cancelled."""
+    with child_pool(1) as pool:
+        pool.submit(warm_up)
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import yaml
 
-from ror.child import die_with_parent
 from ror.settings import PROJECT_DIR, Paths
 
 
@@ -116,23 +115,30 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     return env
 
 
+# The variable that tells ror.dbt_child its parent's pid: it exits at once if its parent
+# died while it was starting, as ror.child's pool workers do.
+PARENT_PID = "ROR_DBT_PARENT_PID"
+
+
 class PreparedDbt:
     """A dbt child process started before its command is known: it imports dbt (about 1.6 s
     here) while the caller does something else (`ror refresh`: the gate), then `run` sends
-    the command and streams dbt's lines (ror.dbt_child). `close` ends a child never run."""
+    the command and streams dbt's lines (ror.dbt_child). `close` ends a child never run,
+    after its imports (it reads its input only then)."""
 
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ror.dbt_child"],
             cwd=PROJECT_DIR,
-            env=dbt_env(paths),
+            # The child asks to die with this process itself (ror.dbt_child): no preexec_fn,
+            # which is unsafe while this process has other threads (the gate's pool).
+            env=dbt_env(paths) | {PARENT_PID: str(os.getpid())},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
-            preexec_fn=die_with_parent,  # an orphaned dbt never keeps the warehouse locked
         )
 
     def run(
@@ -143,9 +149,11 @@ class PreparedDbt:
         assert self.process.stdin is not None and self.process.stdout is not None
         command = dbt_command(self.paths, args)[1:]  # the child is the executable
         with self.process:
-            with contextlib.suppress(BrokenPipeError):  # it failed to start: its output says why
+            # A child that failed to start has closed its end: its output says why.
+            with contextlib.suppress(BrokenPipeError):
                 self.process.stdin.write(json.dumps({"args": command, "env": env or {}}) + "\n")
-                self.process.stdin.close()
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()  # closed even when its flush fails
             for line in self.process.stdout:
                 echo(line.rstrip("\n"))
         return DbtResult(

@@ -4,7 +4,8 @@ It imports dbt and the DuckDB adapter (about 1.6 s here) while the refresh's gat
 reads its command from stdin, one JSON line ``{"args": [...], "env": {...}}``, and runs it
 as the `dbt` executable does (``dbt.cli.main.cli``: the same output and exit codes). Its
 input ending before a command means the refresh stopped first: it exits 0, having run
-nothing. Run it as ``python -m ror.dbt_child``.
+nothing. PreparedDbt runs it as ``python -m ror.dbt_child`` with its own pid in
+``ROR_DBT_PARENT_PID``; started any other way, it exits 1.
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ import json
 import os
 import sys
 
+from ror.child import die_with_parent
+from ror.dbt import PARENT_PID
+
 
 def main() -> None:
+    # The kernel ends this process when the refresh dies (an orphaned dbt would keep the
+    # warehouse locked); if it died before this line, end now.
+    die_with_parent()
+    if str(os.getppid()) != os.environ.get(PARENT_PID):
+        sys.exit(1)
     import dbt.adapters.duckdb  # noqa: F401 - the adapter of the profile: imported ahead too
     from dbt.cli.main import cli
 
@@ -23,6 +32,8 @@ def main() -> None:
         sys.exit(0)
     command = json.loads(line)
     os.environ.update(command["env"])
+    # dbt reads sys.argv itself too (the command it logs, deprecated flags).
+    sys.argv = ["dbt", *command["args"]]
     cli.main(args=command["args"], prog_name="dbt")  # exits with dbt's code
 
 

@@ -5,9 +5,12 @@ Exit codes (contracts/operations.md): 0 published; 2 a batch was refused (loader
 outcome is appended to the run log, which `ror status` reads and publishing copies into
 ops.refresh_runs.
 
-The load, the gate and dbt each run in a child process (ror/child.py), one after the other,
-each with the warehouse to itself: their memory ends with their step, and the kernel ends
-them if the refresh dies.
+The load, the gate and dbt each run in a child process (ror/child.py, ror/dbt_child.py),
+each with the warehouse to itself, one after the other: their memory ends with their step,
+and the kernel ends them if the refresh dies. The gate's child starts with the load and
+dbt's with the gate, to import GX and dbt meanwhile; neither opens the warehouse before
+its step. A step's CPU time counts its child's whole life (getrusage counts a child once it
+has exited), so the gate's and dbt's include those imports.
 """
 
 from __future__ import annotations

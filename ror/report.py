@@ -348,8 +348,9 @@ def _components(con: duckdb.DuckDBPyConnection, scope: Scope) -> Section:
         f" as {name}_weight"
         for name in COMPONENTS
     )
-    applicable = " + ".join(
-        f"case when scored.{name}_component is not null then parameters.{name}_weight else 0 end"
+    applicable = " + ".join(  # a null weight counts as none, as sum() skips it
+        f"case when scored.{name}_component is not null"
+        f" then coalesce(parameters.{name}_weight, 0) else 0 end"
         for name in COMPONENTS
     )
     means = ",\n".join(
@@ -380,7 +381,7 @@ def _components(con: duckdb.DuckDBPyConnection, scope: Scope) -> Section:
                 nullif({applicable}, 0) as applicable_weight
             from scored
             inner join parameters
-                on scored.ror_score_parameters = parameters.ror_score_parameters
+                on scored.ror_score_parameters is not distinct from parameters.ror_score_parameters
         ),
         brands as (
             select brand_id, {means}
@@ -902,6 +903,10 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ror"
 
 
+# The last line of a cached bundle that was written whole.
+_BUNDLE_COMPLETE = "\n// ror: the whole bundle\n"
+
+
 def _vega_bundle(cache_dir: Path) -> tuple[str, str]:
     """The Vega + Vega-Lite + Vega-Embed JavaScript bundle, and its Vega-Lite version.
 
@@ -913,14 +918,21 @@ def _vega_bundle(cache_dir: Path) -> tuple[str, str]:
 
     version = vl_version_for_vl_convert()
     cached = cache_dir / f"vega-bundle-{vlc.__version__}-{version}.js"
-    with contextlib.suppress(OSError):
-        return cached.read_text(encoding="utf-8"), version
+    with contextlib.suppress(OSError, ValueError):  # missing, unreadable, not UTF-8
+        text = cached.read_text(encoding="utf-8")
+        if text.endswith(_BUNDLE_COMPLETE):  # else cut short or not ours: made again below
+            return text.removesuffix(_BUNDLE_COMPLETE), version
     bundle = vlc.javascript_bundle(vl_version=version)
-    with contextlib.suppress(OSError):  # an unwritable cache costs the next report 1.2 s
+    temporary = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    try:  # written whole, then renamed: a reader sees the old file or the new one
         cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        temporary.write_text(bundle, encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as out:
+            out.write(bundle + _BUNDLE_COMPLETE)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(temporary, cached)
+    except OSError:  # an unwritable cache costs the next report 1.2 s
+        temporary.unlink(missing_ok=True)
     return bundle, version
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -159,6 +160,16 @@ def _unfilter_sequential(kind: int, line: bytes, up: bytes, bpp: int) -> np.ndar
     return np.frombuffer(bytes(out), dtype=np.uint8)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def vega_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache folder of this module's own (the refresh's report and build_report write the
+    Vega bundle there): the tests make the bundle and read it back, whatever ~/.cache holds."""
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        yield cache / "ror"
+
+
 @pytest.fixture(scope="module")
 def bi(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated landing folder refreshed into a published BI database."""
@@ -289,3 +300,14 @@ def test_component_points_add_up_to_the_mean_score(bi, report):
     assert points.keys() == means.keys()
     for brand, mean in means.items():
         assert points[brand] == pytest.approx(mean, rel=1e-9), brand
+
+
+def test_the_vega_bundle_is_cached_whole_and_made_again_when_cut_short(bi, report, vega_cache):
+    (cached,) = vega_cache.glob("vega-bundle-*.js")
+    whole = cached.read_text(encoding="utf-8")
+    page = report.read_text(encoding="utf-8")
+    assert "window.vegaEmbed=" in page and "ror: the whole bundle" not in page
+    cached.write_text(whole[: len(whole) // 2], encoding="utf-8")  # a write cut short
+    again = build_report(bi, report.with_name("again.html")).read_text(encoding="utf-8")
+    assert cached.read_text(encoding="utf-8") == whole
+    assert again.count("window.vegaEmbed=") == 1 and "ror: the whole bundle" not in again
