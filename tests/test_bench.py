@@ -49,6 +49,8 @@ def test_bench_writes_its_table_steps_and_targets(bench: Path) -> None:
             rf"machine iowait [\d.]+ s, steal [\d.]+ s\)",
             text,
         )
+    outside = re.findall(r"nightly: .*; outside the steps (-?[\d.]+)s \(", text)
+    assert len(outside) == 1 and float(outside[0]) > 0  # the process's start, at least
     assert "slowest dbt models (nightly): " in text
     assert len(re.findall(r"^- (met|MISSED): ", text, flags=re.M)) == 5
     assert "Arrow UDF floor" in text and "texts/s" in text
