@@ -262,8 +262,15 @@ def test_a_nightly_publish_updates_the_incremental_facts_and_equals_a_whole_copy
 
 def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_read_all(site):
     """After a published refresh of the same project, the data tests read the rows of each
-    incremental model's latest build: a planted copy of an old row, stamped as the latest
-    build, fails the refresh (exit 3). The refresh after a failed one reads every row."""
+    incremental model's latest build, and the seeds it loaded are kept: a planted copy of
+    an old row, stamped as the latest build, fails the refresh (exit 3). The refresh after
+    a failed one reads every row and loads the seeds again."""
+    run_results = site["warehouse"].with_suffix(".dbt") / "target" / "run_results.json"
+
+    def kinds() -> set[str]:
+        results = json.loads(run_results.read_text())["results"]
+        return {result["unique_id"].split(".")[0] for result in results}
+
     con = duckdb.connect(str(site["warehouse"]))
     try:
         # the oldest row again, stamped as the latest build (which the last refresh
@@ -285,6 +292,8 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     assert failed.returncode == 3, failed.stderr[-3000:]
     assert "tests: the rows of each incremental model's latest build" in failed.stderr
     assert "unique_fct_interactions_interaction_id" in failed.stderr.strip().splitlines()[-1]
+    assert "seeds: kept (this project's, loaded by an earlier refresh)" in failed.stderr
+    assert "seed" not in kinds() and {"model", "test"} <= kinds()
 
     con = duckdb.connect(str(site["warehouse"]))
     try:
@@ -294,6 +303,7 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     recovered = refresh(site)
     assert recovered.returncode == 0, recovered.stderr[-3000:]
     assert "tests: every row (the last refresh was not published)" in recovered.stderr
+    assert "seeds: kept" not in recovered.stderr and "seed" in kinds()
 
 
 def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
