@@ -683,15 +683,18 @@ def test_tests_of_the_latest_build_fail_a_new_row_repeating_an_old_one(
 ) -> None:
     """ROR_TEST_ROWS=latest_build (a nightly's, set by `ror refresh`): the unique and
     combination tests of an incremental model read the rows its latest build wrote, counted
-    across every row. A planted copy of an old row stamped with the latest build fails both;
-    the same copy stamped as an old build is left to the tests of that build (which read
-    every row: the default, and what fails it here)."""
+    across every row, and so does a unique test with a `where` config (staged rows). A
+    planted copy of an old row stamped with the latest build fails each; the same copy
+    stamped as an old build is left to the tests of that build (which read every row: the
+    default, and what fails it here)."""
     warehouse = tmp_path / "ror.duckdb"
     shutil.copyfile(generated_built.warehouse, warehouse)
     tests = {
-        "unique_fct_interactions_interaction_id": "fct_interactions",
-        "ror_unique_combination_fct_relationship_daily": "fct_relationship_daily",
+        "unique_fct_interactions_interaction_id": "marts.fct_interactions",
+        "ror_unique_combination_fct_relationship_daily": "marts.fct_relationship_daily",
+        "unique_stg_events__engagement_events_event_id": "staging.stg_events__engagement_events",
     }
+    copied = {"staging.stg_events__engagement_events": "is_staged"}  # the test's `where`
 
     def plant(as_latest_build: bool) -> None:
         """Insert a copy of one old row into each table, stamped as the latest build or
@@ -699,12 +702,13 @@ def test_tests_of_the_latest_build_fail_a_new_row_repeating_an_old_one(
         con = duckdb.connect(str(warehouse))
         try:
             for table in tests.values():
-                latest = con.execute(f"select max(_built_at) from marts.{table}").fetchone()[0]
+                latest = con.execute(f"select max(_built_at) from {table}").fetchone()[0]
                 stamp = "cast($latest as timestamp)" if as_latest_build else "_built_at"
+                where = copied.get(table, "true")
                 planted = con.execute(
-                    f"""insert into marts.{table} by name
+                    f"""insert into {table} by name
                     select * replace ({stamp} as _built_at)
-                    from (select * from marts.{table} where _built_at < $latest limit 1)""",
+                    from (select * from {table} where _built_at < $latest and {where} limit 1)""",
                     {"latest": latest},
                 ).fetchone()[0]
                 assert planted == 1, f"{table}: every row is of the latest build"
@@ -715,7 +719,7 @@ def test_tests_of_the_latest_build_fail_a_new_row_repeating_an_old_one(
         dbt_dir = tmp_path / "dbt"
         results_file = dbt_dir / "target" / "run_results.json"
         results_file.unlink(missing_ok=True)  # never read the last run's
-        select = ["test", "--select", *tests.values()]
+        select = ["test", "--select", *(table.split(".")[1] for table in tests.values())]
         run_dbt(dbt_dir, warehouse, select, check=False, extra_env={"ROR_TEST_ROWS": rows})
         results = json.loads(results_file.read_text())["results"]
         found = {

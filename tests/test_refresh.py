@@ -267,9 +267,16 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     a failed one reads every row and loads the seeds again."""
     run_results = site["warehouse"].with_suffix(".dbt") / "target" / "run_results.json"
 
-    def kinds() -> set[str]:
+    def ran() -> set[str]:
+        """The names of the nodes the last refresh's dbt ran, with their kind."""
         results = json.loads(run_results.read_text())["results"]
-        return {result["unique_id"].split(".")[0] for result in results}
+        return {".".join(result["unique_id"].split(".")[:3:2]) for result in results}
+
+    def kinds() -> set[str]:
+        return {name.split(".")[0] for name in ran()}
+
+    seed_test = "test.not_null_channels_channel"  # of a seed alone
+    seed_relation = "test.relationships_stg_crm__orders_currency__currency_code__ref_currencies_"
 
     con = duckdb.connect(str(site["warehouse"]))
     try:
@@ -294,6 +301,7 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     assert "unique_fct_interactions_interaction_id" in failed.stderr.strip().splitlines()[-1]
     assert "seeds: kept (this project's, loaded by an earlier refresh)" in failed.stderr
     assert "seed" not in kinds() and {"model", "test"} <= kinds()
+    assert seed_test not in ran() and seed_relation in ran()
 
     con = duckdb.connect(str(site["warehouse"]))
     try:
@@ -304,6 +312,7 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     assert recovered.returncode == 0, recovered.stderr[-3000:]
     assert "tests: every row (the last refresh was not published)" in recovered.stderr
     assert "seeds: kept" not in recovered.stderr and "seed" in kinds()
+    assert {seed_test, seed_relation} <= ran()
 
 
 def test_which_rows_a_refresh_tests(tmp_path, monkeypatch):
