@@ -35,9 +35,14 @@ def die_with_parent() -> None:
         return
 
 
-def _orphan_check(parent_pid: int) -> None:
-    """Initializer of a spawned child: die with the parent, and at once if it already died
-    while this child was starting."""
+# The variable that tells a child started by subprocess its parent's pid (ror.dbt.PreparedDbt
+# starts ror.dbt_child so), for orphan_check.
+PARENT_PID = "ROR_PARENT_PID"
+
+
+def orphan_check(parent_pid: int) -> None:
+    """In a child process (the initializer of child_pool's, the first step of ror.dbt_child):
+    die with the parent, and at once if it already died while this child was starting."""
     die_with_parent()
     if os.getppid() != parent_pid:
         os._exit(1)
@@ -49,7 +54,7 @@ def child_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_orphan_check,
+        initializer=orphan_check,
         initargs=(os.getpid(),),
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from ror.child import PARENT_PID
 from ror.settings import PROJECT_DIR, Paths
 
 
@@ -113,11 +114,6 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     )
     env.setdefault("DBT_USE_COLORS", "false")
     return env
-
-
-# The variable that tells ror.dbt_child its parent's pid: it exits at once if its parent
-# died while it was starting, as ror.child's pool workers do.
-PARENT_PID = "ROR_DBT_PARENT_PID"
 
 
 class PreparedDbt:

@@ -5,7 +5,7 @@ reads its command from stdin, one JSON line ``{"args": [...], "env": {...}}``, a
 as the `dbt` executable does (``dbt.cli.main.cli``: the same output and exit codes). Its
 input ending before a command means the refresh stopped first: it exits 0, having run
 nothing. PreparedDbt runs it as ``python -m ror.dbt_child`` with its own pid in
-``ROR_DBT_PARENT_PID``; started any other way, it exits 1.
+``ROR_PARENT_PID`` (ror.child.orphan_check); started any other way, it exits 1.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ import json
 import os
 import sys
 
-from ror.child import die_with_parent
-from ror.dbt import PARENT_PID
+from ror.child import PARENT_PID, orphan_check
 
 
 def main() -> None:
     # The kernel ends this process when the refresh dies (an orphaned dbt would keep the
     # warehouse locked); if it died before this line, end now.
-    die_with_parent()
-    if str(os.getppid()) != os.environ.get(PARENT_PID):
-        sys.exit(1)
+    orphan_check(int(os.environ.get(PARENT_PID) or -1))
     import dbt.adapters.duckdb  # noqa: F401 - the adapter of the profile: imported ahead too
     from dbt.cli.main import cli
 

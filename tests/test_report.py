@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from ror.report import build_report, default_report_path
+from ror.report import _BUNDLE_COMPLETE, build_report, default_report_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bi")]
 
@@ -303,11 +303,20 @@ def test_component_points_add_up_to_the_mean_score(bi, report):
 
 
 def test_the_vega_bundle_is_cached_whole_and_made_again_when_cut_short(bi, report, vega_cache):
+    """A whole cached bundle is what the next report embeds (not bundled again); one cut
+    short is bundled again and cached whole."""
     (cached,) = vega_cache.glob("vega-bundle-*.js")
     whole = cached.read_text(encoding="utf-8")
     page = report.read_text(encoding="utf-8")
     assert "window.vegaEmbed=" in page and "ror: the whole bundle" not in page
+    marker = "// planted in the cache"
+    ending = _BUNDLE_COMPLETE
+    assert whole.endswith(ending)
+    cached.write_text(whole.removesuffix(ending) + marker + ending, encoding="utf-8")
+    read = build_report(bi, report.with_name("read.html")).read_text(encoding="utf-8")
+    assert read.count(marker) == 1, "the cached bundle was not read"
     cached.write_text(whole[: len(whole) // 2], encoding="utf-8")  # a write cut short
     again = build_report(bi, report.with_name("again.html")).read_text(encoding="utf-8")
     assert cached.read_text(encoding="utf-8") == whole
     assert again.count("window.vegaEmbed=") == 1 and "ror: the whole bundle" not in again
+    assert marker not in again

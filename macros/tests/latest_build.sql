@@ -39,7 +39,7 @@
 {% test unique(model, column_name) %}
 
 {%- set latest_build = ror_latest_build(model) %}
-{%- set where = ror_where_of_scoped_test(model) %}
+{%- set where = ror_where_handed_over(model) %}
 
 with
 
@@ -83,7 +83,7 @@ select * from grouped
 {% test not_null(model, column_name) %}
 
 {%- set latest_build = ror_latest_build(model) %}
-{%- set where = ror_where_of_scoped_test(model) %}
+{%- set where = ror_where_handed_over(model) %}
 {%- set column_list = '*' if should_store_failures() else column_name %}
 
 select {{ column_list }}
@@ -106,24 +106,21 @@ where
     stg_events__engagement_events.event_id at 10M events, on the path to every model
     after it. For the project's unique and not_null tests on a model that
     ror_latest_build scopes, it gives the model itself, and the test applies the `where`
-    (ror_where_of_scoped_test). Every other test gets dbt's subquery. -#}
+    (ror_where_handed_over). Every other test gets dbt's subquery. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
-    {%- if ror_where_of_scoped_test(relation) -%}
+    {%- if config.get('where', '') and model.test_metadata is defined
+        and model.test_metadata.name in ['unique', 'not_null']
+        and ror_latest_build(relation) -%}
         {{ return(relation) }}
     {%- endif -%}
     {{ return(dbt.default__get_where_subquery(relation)) }}
 {%- endmacro %}
 
 
-{#- The `where` config of a unique or not_null test whose model ror_latest_build scopes,
-    which the test applies itself (duckdb__get_where_subquery gives it the model, not
-    dbt's subquery); otherwise empty. -#}
-{% macro ror_where_of_scoped_test(relation) -%}
-    {%- set where = config.get('where', '') -%}
-    {%- if not where or model.test_metadata is not defined
-        or model.test_metadata.name not in ['unique', 'not_null'] -%}
-        {{ return('') }}
-    {%- endif -%}
-    {{ return(where if ror_latest_build(relation) else '') }}
+{#- In the project's unique and not_null tests: the `where` config they must apply
+    themselves. dbt hands a test with a `where` config a subquery (a string) unless
+    duckdb__get_where_subquery handed it the model, having found it scoped: a relation
+    and a `where` config mean the latter, without asking ror_latest_build again. -#}
+{% macro ror_where_handed_over(model) -%}
+    {{ return('' if model is string else config.get('where', '')) }}
 {%- endmacro %}
-
