@@ -10,7 +10,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,29 +138,16 @@ class PreparedDbt:
         )
 
     def run(
-        self,
-        args: list[str],
-        echo: Callable[[str], None],
-        env: dict[str, str] | None = None,
-        node_seconds: Mapping[str, float] | None = None,
+        self, args: list[str], echo: Callable[[str], None], env: dict[str, str] | None = None
     ) -> DbtResult:
         """Run `dbt <args>` in the child, streaming its lines to `echo`; `env`: more
-        variables; `node_seconds`: each node's time in an earlier build, to run the longest
-        path first (ror.dbt_order; dbt's own order without them)."""
+        variables."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        command = {
-            "args": dbt_command(self.paths, args)[1:],  # the child is the executable
-            "env": env or {},
-            "order": (
-                {"threads": self.paths.threads, "seconds": dict(node_seconds)}
-                if node_seconds
-                else None
-            ),
-        }
+        command = dbt_command(self.paths, args)[1:]  # the child is the executable
         with self.process:
             # A child that failed to start has closed its end: its output says why.
             with contextlib.suppress(BrokenPipeError):
-                self.process.stdin.write(json.dumps(command) + "\n")
+                self.process.stdin.write(json.dumps({"args": command, "env": env or {}}) + "\n")
             with contextlib.suppress(BrokenPipeError):
                 self.process.stdin.close()  # closed even when its flush fails
             for line in self.process.stdout:

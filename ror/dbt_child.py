@@ -1,10 +1,8 @@
 """The dbt process of `ror refresh`, started before its command is known (ror.dbt.PreparedDbt).
 
 It imports dbt and the DuckDB adapter (about 1.6 s here) while the refresh's gate runs, then
-reads its command from stdin, one JSON line ``{"args": [...], "env": {...}, "order": ...}``,
-and runs it as the `dbt` executable does (``dbt.cli.main.cli``: the same output and exit
-codes). With an ``order`` (``{"threads": n, "seconds": {node: seconds}}``) it first makes dbt run
-the longest path first (ror.dbt_order). Its
+reads its command from stdin, one JSON line ``{"args": [...], "env": {...}}``, and runs it
+as the `dbt` executable does (``dbt.cli.main.cli``: the same output and exit codes). Its
 input ending before a command means the refresh stopped first: it exits 0, having run
 nothing. PreparedDbt runs it as ``python -m ror.dbt_child`` with its own pid in
 ``ROR_PARENT_PID`` (ror.child.orphan_check); started any other way, it exits 1.
@@ -17,7 +15,6 @@ import os
 import sys
 
 from ror.child import PARENT_PID, orphan_check
-from ror.dbt_order import run_longest_paths_first
 
 
 def main() -> None:
@@ -32,8 +29,6 @@ def main() -> None:
         sys.exit(0)
     command = json.loads(line)
     os.environ.update(command["env"])
-    if command.get("order"):
-        run_longest_paths_first(**command["order"])
     # dbt reads sys.argv itself too (the command it logs, deprecated flags).
     sys.argv = ["dbt", *command["args"]]
     cli.main(args=command["args"], prog_name="dbt")  # exits with dbt's code

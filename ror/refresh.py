@@ -33,7 +33,6 @@ import duckdb
 
 from ror.child import run_in_child, warm_child
 from ror.dbt import PreparedDbt, incremental_keys, project_hash
-from ror.dbt_order import keep_node_seconds, kept_node_seconds
 from ror.loader import (
     LoadReport,
     load_landing,
@@ -202,16 +201,8 @@ class Refresh:
                 args += ["--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
                 self.log("seeds: kept (this project's, loaded by an earlier refresh)")
             env = {"ROR_TEST_ROWS": tests_rows}
-            seconds = kept_node_seconds(paths.node_seconds)
-            self.log(
-                f"dbt order: the longest path first, by the times of the last build ("
-                f"{len(seconds)} nodes)"
-                if seconds
-                else "dbt order: dbt's own (no node times yet: no build has finished here)"
-            )
             result = self.step(
-                "dbt",
-                lambda: dbt.run(args, lambda line: self.log(f"dbt | {line}"), env, seconds),
+                "dbt", lambda: dbt.run(args, lambda line: self.log(f"dbt | {line}"), env)
             )
         if project_hash() != self.run["project_hash"]:
             # changed while dbt ran: which tests read every row is not known
@@ -221,8 +212,6 @@ class Refresh:
             detail = "; ".join(result.failures[:3]) or f"dbt exited with {result.returncode}"
             more = f" (+{len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
             raise DbtFailed(f"dbt build failed: {detail}{more}; log: {result.log_file}")
-        # Only a finished build's: a failed one skips the nodes after the failure.
-        keep_node_seconds(paths.dbt_dir / "target" / "run_results.json", paths.node_seconds)
         self.run["latest_build_at"] = self._latest_build_stamp()
         self._count_rows(report)
         self._stamp("published", EXIT_PUBLISHED, "published")

@@ -62,11 +62,6 @@ class Paths:
         return self.home / f"{self.warehouse.stem}.dbt"
 
     @property
-    def node_seconds(self) -> Path:
-        """Each dbt node's time in the last build a refresh's dbt finished (ror.dbt_order)."""
-        return self.dbt_dir / "node_seconds.json"
-
-    @property
     def lock_file(self) -> Path:
         return self.home / f"{self.warehouse.stem}.refresh.lock"
 

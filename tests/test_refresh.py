@@ -6,13 +6,11 @@ import fcntl
 import hashlib
 import json
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-import networkx as nx
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("refresh")]
@@ -114,71 +112,6 @@ def test_refresh_with_nothing_new_publishes_the_same_marts(site):
     before.pop("ops.refresh_runs")
     assert after == before
     assert len(runs) >= 2
-
-
-def test_a_refresh_s_dbt_runs_the_longest_path_first(site):
-    """A refresh keeps the node times of its finished build, and the next runs dbt's nodes
-    longest path first (ror.dbt_order), handing a node out only when a thread is free. On
-    one thread the order is exact: with planted times that make int_relationships_scored's
-    path the longest by far, the build runs it and its ancestors before anything else, and
-    at every step the ready node with the longest path."""
-    from dbt.graph.graph import Graph
-
-    from ror.dbt_order import critical_path_scores, kept_node_seconds
-
-    dbt_dir = site["warehouse"].with_suffix(".dbt")
-    kept = dbt_dir / "node_seconds.json"
-    scored = "model.ror.int_relationships_scored"
-    seconds = kept_node_seconds(kept)
-    assert scored in seconds and all(value >= 0 for value in seconds.values())
-    planted = seconds | {scored: 1000.0}
-    kept.write_text(json.dumps(planted))
-
-    result = ror(
-        "refresh",
-        "--landing", str(site["landing"]),
-        "--warehouse", str(site["warehouse"]),
-        "--bi", str(site["bi"]),
-        env={"ROR_THREADS": "1"},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert (
-        f"dbt order: the longest path first, by the times of the last build ({len(planted)} "
-        "nodes)" in result.stderr
-    )
-    results = json.loads((dbt_dir / "target" / "run_results.json").read_text())["results"]
-    began = {
-        r["unique_id"]: min(t["started_at"] for t in r["timing"] if t["started_at"])
-        for r in results
-    }
-    ran = sorted((n for n in began if not n.startswith("operation.")), key=began.__getitem__)
-    with open(dbt_dir / "target" / "graph.gpickle", "rb") as pickled:
-        # dbt's queue: the nodes this build ran, linked across those it left out (seeds)
-        graph = Graph(pickle.load(pickled)).get_subset_graph(ran).graph
-
-    ancestors = nx.ancestors(graph, scored) | {scored}
-    assert set(ran[: len(ancestors)]) == ancestors
-    # dbt's own rank is the depth: nodes it ranks ahead of int_relationships_scored ran after
-    depth = {
-        n: level for level, group in enumerate(nx.topological_generations(graph)) for n in group
-    }
-    assert [n for n in ran[len(ancestors) :] if depth[n] < depth[scored]]
-
-    scores = critical_path_scores(graph, planted)
-    waiting = {node: graph.in_degree(node) for node in graph}
-    ready = [(scores[node], node) for node, parents in waiting.items() if parents == 0]
-    expected = []
-    while ready:  # one thread: the ready node with the lowest score, then its children
-        ready.sort()
-        _, node = ready.pop(0)
-        expected.append(node)
-        for child in graph.successors(node):
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append((scores[child], child))
-    assert ran == expected
-    # the times kept for the next refresh are this build's
-    assert kept_node_seconds(kept)[scored] < 1000.0
 
 
 def test_the_refresh_runs_the_data_tests_and_not_the_unit_tests(site):
@@ -362,11 +295,8 @@ def test_a_nightly_s_tests_read_the_latest_build_and_a_failure_makes_the_next_re
     finally:
         con.close()
     assert planted == (1,)
-    node_times = site["warehouse"].with_suffix(".dbt") / "node_seconds.json"
-    kept_times = node_times.read_bytes()
     failed = refresh(site)
     assert failed.returncode == 3, failed.stderr[-3000:]
-    assert node_times.read_bytes() == kept_times  # a failed build's times are not kept
     assert "tests: the rows of each incremental model's latest build" in failed.stderr
     assert "unique_fct_interactions_interaction_id" in failed.stderr.strip().splitlines()[-1]
     assert "seeds: kept (this project's, loaded by an earlier refresh)" in failed.stderr
